@@ -1,0 +1,79 @@
+"""Options and output helpers shared by the subcommands (interfaces.md section 1)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import sys
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from heavylegs_core.atomic import write_atomic
+from heavylegs_core.errors import UserError
+
+
+def timezone(value: str) -> str:
+    """argparse type for ``--tz``: an IANA time-zone name such as ``Europe/Oslo``."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {value!r}: use an IANA name such as Europe/Oslo or UTC"
+        ) from None
+    return value
+
+
+def iso_date(value: str) -> dt.date:
+    """argparse type for ``--as-of``: a calendar date ``YYYY-MM-DD``."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date {value!r}: use YYYY-MM-DD") from None
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    """Add ``--format {text,json}`` (text is for people, json for scripts)."""
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text",
+        help="text for people (default), json for scripts: one JSON document on stdout",
+    )
+
+
+def add_out(parser: argparse.ArgumentParser, suffix: str = ".csv") -> None:
+    """Add ``--out FILE``: written atomically, untouched when the command fails."""
+    parser.add_argument("--out", type=Path, metavar=f"FILE{suffix}",
+                        help="write the result to this file (atomically)")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def print_json(document: Any) -> None:
+    """Print one JSON document on stdout; NaN becomes ``null``."""
+    text = json.dumps(_clean(document), ensure_ascii=False, allow_nan=False)
+    sys.stdout.write(text + "\n")
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item):  # numpy scalar
+        obj = obj.item()
+    return _jsonable(obj)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically; a missing folder is a user error."""
+    if not path.parent.exists():
+        raise UserError(f"folder {path.parent} does not exist: create it first", where=str(path))
+    write_atomic(path, text)
