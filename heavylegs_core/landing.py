@@ -1,0 +1,82 @@
+"""The landing page app: what the workbook is for, where to go, one real chart."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from heavylegs_core import EDUCATIONAL_NOTE
+from heavylegs_core.catalogue import Entry, catalogue
+from heavylegs_core.errors import UserError
+from heavylegs_core.paths import pmdata_file, pmdata_participants
+from heavylegs_core.ui import (
+    ErrorBox,
+    app_root,
+    esc,
+    mark_ready,
+    offline_chart,
+    reports_errors,
+)
+
+ATTRIBUTION = (
+    "Sample data: PMData (Thambawita et al., ACM MMSys 2020, doi:10.1145/3339825.3394926), "
+    "CC BY 4.0, participants p01–p04, unmodified."
+)
+
+
+def contents_html(entries: list[Entry]) -> str:
+    """The list of apps and lessons as HTML, with relative links that work in Voila and JupyterLab."""
+    parts = []
+    for kind, heading in (("app", "Apps"), ("lesson", "Lessons")):
+        items = [e for e in entries if e.kind == kind]
+        if not items:
+            continue
+        rows = "".join(
+            f'<li><a href="{esc(e.file)}">{esc(e.title)}</a>'
+            + (f" — {esc(e.summary)}" if e.summary else "") + "</li>"
+            for e in items
+        )
+        parts.append(f"<h3>{heading}</h3><ul>{rows}</ul>")
+    if not parts:
+        parts.append("<p>No apps or lessons are installed yet.</p>")
+    return '<nav class="hl-contents" aria-label="Workbook contents">' + "".join(parts) + "</nav>"
+
+
+def sample_chart(participant: str):
+    """The weekly load chart of one bundled PMData participant."""
+    from heavylegs_core.charts import weekly_load, weekly_load_chart
+    from heavylegs_core.pmdata import read_srpe
+    from heavylegs_core.records import with_loads
+
+    if participant not in pmdata_participants():
+        raise UserError(f"unknown sample athlete {participant!r}", where="athlete")
+    sessions = with_loads(read_srpe(pmdata_file(participant, "srpe.csv")))
+    return weekly_load_chart(weekly_load(sessions), title=f"Weekly training load, PMData {participant}")
+
+
+def landing_app() -> widgets.VBox:
+    """Build the landing page: contents, the educational note and a sample chart."""
+    errors = ErrorBox()
+    people = pmdata_participants()
+    pick = widgets.Dropdown(options=people, value=people[1] if len(people) > 1 else people[0],
+                            description="Sample athlete", style={"description_width": "initial"})
+    chart = offline_chart(sample_chart(pick.value))
+
+    @reports_errors(errors)
+    def on_pick(change: dict) -> None:
+        chart.chart = sample_chart(change["new"])
+
+    pick.observe(on_pick, names="value")
+    note = widgets.HTML(f'<p class="hl-note" role="note"><strong>{esc(EDUCATIONAL_NOTE)}</strong></p>')
+    root = app_root(
+        [
+            widgets.HTML(contents_html(catalogue())),
+            note,
+            widgets.HTML("<h3>A real training history</h3>"),
+            pick,
+            chart,
+            widgets.HTML(f'<p class="hl-attribution"><small>{esc(ATTRIBUTION)}</small></p>'),
+            errors,
+        ],
+        name="landing",
+    )
+    return mark_ready(root)

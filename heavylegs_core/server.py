@@ -1,0 +1,90 @@
+"""Start Voila on the workbook's notebooks (used by ``heavylegs app``, the tests and the benchmarks).
+
+Voila serves the notebooks folder in directory mode so that relative links
+between notebooks work; the landing page is ``/voila/render/00_start.ipynb``.
+It runs with the repository's ``voila.json`` (template, hidden tracebacks,
+kernel culling) because it is started from the project root.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from heavylegs_core.errors import UserError
+from heavylegs_core.paths import LANDING_NOTEBOOK, NOTEBOOKS_DIR, PROJECT_ROOT
+
+HOST = "127.0.0.1"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    """True when nothing listens on ``127.0.0.1:port``."""
+    with socket.socket() as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def voila_command(port: int, *, notebooks: Path = NOTEBOOKS_DIR, show_tracebacks: bool | None = None,
+                  extra: list[str] | None = None) -> list[str]:
+    """The command line that serves ``notebooks`` on ``127.0.0.1:port``.
+
+    ``show_tracebacks`` None keeps the setting of ``voila.json`` (hidden from users).
+    """
+    tracebacks = [] if show_tracebacks is None else [f"--show_tracebacks={show_tracebacks}"]
+    return [
+        sys.executable, "-m", "voila", str(notebooks),
+        "--no-browser", f"--port={port}", f"--Voila.ip={HOST}", "--Voila.port_retries=0",
+        *tracebacks,
+        # compress websocket frames (the chart JavaScript travels over it) and allow uploads
+        # up to MAX_UPLOAD_BYTES (tornado's default of 10 MB fails silently)
+        (
+            "--Voila.tornado_settings="
+            f"{{'websocket_compression_options': {{}}, 'websocket_max_message_size': {MAX_UPLOAD_BYTES}}}"
+        ),
+        *(extra or []),
+    ]
+
+
+def landing_url(port: int) -> str:
+    """The URL of the landing page."""
+    return f"http://{HOST}:{port}/voila/render/{LANDING_NOTEBOOK}"
+
+
+def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float = 120.0) -> None:
+    """Poll ``url`` until it answers (any HTTP status); raise if the server died or timed out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"Voila exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except urllib.error.HTTPError:
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    raise RuntimeError(f"Voila did not answer at {url} within {timeout:.0f} s")
+
+
+def start(port: int, **kwargs) -> subprocess.Popen:
+    """Start Voila from the project root (so ``voila.json`` applies); refuse a busy port."""
+    if not port_is_free(port):
+        raise UserError(f"port {port} is already in use: stop the other server or pass --port N",
+                        where="--port")
+    return subprocess.Popen(voila_command(port, **kwargs), cwd=PROJECT_ROOT)

@@ -1,0 +1,110 @@
+"""Shared fixtures: a Voila server on a free loopback port and guarded browser pages.
+
+Browser tests drive Debian's Chromium through Playwright's ``executable_path``
+(``playwright install`` cannot download browsers here). Every page is guarded:
+a request to any host other than the loopback interface, or an uncaught page
+error, fails the test. Pages are closed with ``run_before_unload`` so Voila
+shuts their kernels down.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ipywidgets
+import pytest
+
+from heavylegs_core import server
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(autouse=True)
+def _close_widgets() -> Iterator[None]:
+    """Kernel-free widget tests must not leak widgets into each other."""
+    yield
+    ipywidgets.Widget.close_all()
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; browser tests fail (not skip) without it."""
+    exe = os.environ.get("HEAVYLEGS_CHROMIUM") or shutil.which("chromium")
+    if not exe:
+        pytest.fail("Debian chromium is not installed: run 'apt-get install chromium' "
+                    "(python3 dev.py test does this when it runs as root)")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": chromium_path(), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def voila_url() -> Iterator[str]:
+    """Base URL of a Voila server on the notebooks, tracebacks shown (tests only)."""
+    port = server.free_port()
+    log = ARTIFACTS / "voila.log"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with log.open("w") as fh:
+        proc = subprocess.Popen(server.voila_command(port, show_tracebacks=True),
+                                cwd=server.PROJECT_ROOT, stdout=fh, stderr=subprocess.STDOUT)
+        base = f"http://{server.HOST}:{port}"
+        try:
+            server.wait_until_up(base + "/", proc)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@dataclass
+class Guard:
+    """What a page did that it must not do."""
+
+    external: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def guarded_page(context, request) -> Iterator:
+    """A Playwright page that may only talk to the loopback interface and must not throw."""
+    guard = Guard()
+
+    def route(r) -> None:
+        url = r.request.url
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
+            r.continue_()
+        else:
+            guard.external.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: guard.errors.append(str(exc)))
+    page.guard = guard
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    if not page.is_closed():
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        finally:
+            page.close(run_before_unload=True)
+    assert not guard.external, f"requests to non-loopback hosts: {guard.external}"
+    assert not guard.errors, f"errors in the page: {guard.errors}"

@@ -1,0 +1,117 @@
+"""Binder: the files repo2docker reads, and a fresh environment built only from them.
+
+No Docker here: ``repo2docker --no-build`` prints the Dockerfile it would build,
+and a new virtual environment installed from binder/ alone serves every notebook
+through the Jupyter server extension, exactly the path a Binder launch takes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+import venv
+from pathlib import Path
+
+import pytest
+
+from heavylegs_core import server
+from heavylegs_core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+
+BINDER = PROJECT_ROOT / "binder"
+
+
+def test_binder_folder_is_the_only_environment_source():
+    assert (BINDER / "requirements.txt").is_file() and (BINDER / "runtime.txt").is_file()
+    for stray in ("environment.yml", "Pipfile", "setup.py"):
+        assert not (BINDER / stray).exists()
+    for ignored in ("requirements.txt", "runtime.txt", "environment.yml"):
+        assert not (PROJECT_ROOT / ignored).exists(), f"root {ignored} would be silently ignored"
+
+
+def test_runtime_is_python_311_or_newer():
+    m = re.fullmatch(r"python-3\.(\d+)\s*", (BINDER / "runtime.txt").read_text())
+    assert m and int(m.group(1)) >= 11
+
+
+def test_every_requirement_is_pinned_and_the_package_is_installed():
+    lines = [ln.strip() for ln in (BINDER / "requirements.txt").read_text().splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    assert "-e ." in lines
+    unpinned = [ln for ln in lines if ln != "-e ." and not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==\S+", ln)]
+    assert not unpinned
+    names = {ln.split("==")[0].lower().replace("_", "-") for ln in lines if "==" in ln}
+    for needed in ("voila", "ipywidgets", "ipykernel", "jupyterlab", "altair", "anywidget",
+                   "vl-convert-python", "pandas"):
+        assert needed in names
+
+
+def test_readme_badge_opens_the_landing_page_in_voila():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert re.search(r"mybinder\.org/v2/gh/[^)\s]+\?urlpath=voila%2Frender%2Fnotebooks%2F00_start\.ipynb", readme)
+
+
+@pytest.mark.binder
+def test_repo2docker_generates_the_expected_dockerfile():
+    exe = Path(sys.executable).with_name("repo2docker")
+    out = subprocess.run([str(exe), "--no-build", "--debug", "."], cwd=PROJECT_ROOT,
+                         capture_output=True, text=True, timeout=300, check=True)
+    text = out.stdout + out.stderr
+    assert "Building conda environment for python=3.11" in text
+    assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in text
+    assert "RUN ./binder/postBuild" in text
+    assert "environment.yml" not in text
+    # the repository is copied before the requirements install, so "-e ." resolves
+    assert text.index("COPY --chown=0:0 src/ ") < text.index('-r "binder/requirements.txt"')
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=300) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+@pytest.mark.binder
+def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
+    env_dir = tmp_path / "binder-venv"
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    "-r", "binder/requirements.txt"], cwd=PROJECT_ROOT, check=True, timeout=1800)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "NB_PYTHON_PREFIX": str(env_dir), "HOME": str(home),
+           "PATH": f"{env_dir / 'bin'}:{os.environ['PATH']}", "XDG_CACHE_HOME": str(home / ".cache")}
+    env.pop("JUPYTER_PATH", None)
+    env.pop("JUPYTER_CONFIG_DIR", None)
+    subprocess.run(["bash", "binder/postBuild"], cwd=PROJECT_ROOT, env=env, check=True, timeout=600)
+    assert "cull_idle_timeout" in (env_dir / "etc/jupyter/jupyter_server_config.json").read_text()
+
+    port, token = server.free_port(), "heavylegs-binder-test"
+    proc = subprocess.Popen(
+        [str(env_dir / "bin" / "jupyter"), "server", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_until_up(f"{base}/api/status?token={token}", proc)
+        notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+        assert notebooks
+        for nb in notebooks:
+            status, body = _get(f"{base}/voila/render/notebooks/{nb.name}?token={token}")
+            assert status == 200, nb.name
+            assert "There was an error when executing cell" not in body, nb.name
+            assert "An exception occurred at the server" not in body, nb.name
+            assert "application/vnd.jupyter.widget-view+json" in body, nb.name
+            assert "cdn.jsdelivr.net" not in body, nb.name  # the heavylegs template is in use
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

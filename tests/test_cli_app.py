@@ -1,0 +1,49 @@
+"""``heavylegs app`` and the common command-line conventions (interfaces.md section 1)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from heavylegs_core import server
+from heavylegs_core.cli import build_parser, main
+
+
+def _heavylegs(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "heavylegs_core.cli", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("port", ["80", "70000", "abc"])
+def test_a_bad_port_is_one_line_and_exit_2(port):
+    res = _heavylegs("app", "--port", port, "--no-browser")
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("heavylegs: error:")
+    assert "Traceback" not in res.stderr
+
+
+def test_a_busy_port_is_reported_not_silently_moved(capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        busy = s.getsockname()[1]
+        code = main(["app", "--port", str(busy), "--no-browser"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == [f"heavylegs: error: --port: port {busy} is already in use: stop the other server or pass --port N"]
+
+
+def test_an_unknown_subcommand_is_one_line_and_exit_2():
+    res = _heavylegs("frobnicate")
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_app_serves_the_notebook_folder_on_loopback_with_the_landing_page():
+    cmd = server.voila_command(8866)
+    assert str(server.NOTEBOOKS_DIR) in cmd and "--Voila.ip=127.0.0.1" in cmd
+    assert server.landing_url(8866) == "http://127.0.0.1:8866/voila/render/00_start.ipynb"
+    assert "app" in build_parser().format_help()

@@ -1,0 +1,72 @@
+"""The landing page: contents, the educational note, a real chart; kernel-free and in a browser."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from heavylegs_core import EDUCATIONAL_NOTE
+from heavylegs_core.catalogue import Entry, catalogue
+from heavylegs_core.landing import contents_html, landing_app
+from heavylegs_core.paths import LANDING_NOTEBOOK, NOTEBOOKS_DIR
+
+
+def _html(widget) -> str:
+    return "".join(getattr(c, "value", "") for c in widget.children if isinstance(getattr(c, "value", None), str))
+
+
+def test_landing_app_is_marked_ready_and_says_educational():
+    app = landing_app()
+    assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
+    assert EDUCATIONAL_NOTE.split(".")[0] in _html(app)
+
+
+def test_every_app_and_lesson_notebook_is_linked_from_the_landing_page():
+    html = contents_html(catalogue())
+    for path in NOTEBOOKS_DIR.glob("*.ipynb"):
+        if path.name == LANDING_NOTEBOOK:
+            continue
+        kind = json.loads(path.read_text())["metadata"].get("heavylegs", {}).get("kind")
+        assert kind in ("app", "lesson"), f"{path.name} lacks metadata.heavylegs.kind"
+        assert f'href="{path.name}"' in html
+
+
+def test_contents_escapes_titles():
+    html = contents_html([Entry("a.ipynb", "<img src=x onerror=alert(1)>", "app", "<b>x</b>")])
+    assert "<img" not in html and "&lt;img" in html and "<b>" not in html
+
+
+def test_changing_the_sample_athlete_redraws_the_chart():
+    app = landing_app()
+    pick = next(c for c in app.children if getattr(c, "description", "") == "Sample athlete")
+    chart = next(c for c in app.children if "hl-chart" in c._dom_classes)
+    before = chart.spec
+    other = next(p for p in pick.options if p != pick.value)
+    pick.value = other
+    assert chart.spec != before
+    assert other in json.dumps(chart.spec)
+
+
+def test_a_failing_callback_shows_an_error_instead_of_failing_silently(monkeypatch):
+    from heavylegs_core import landing
+
+    app = landing.landing_app()
+    pick = next(c for c in app.children if getattr(c, "description", "") == "Sample athlete")
+    error = next(c for c in app.children if "hl-error" in c._dom_classes)
+    monkeypatch.setattr(landing, "sample_chart", lambda p: (_ for _ in ()).throw(OSError("disk gone")))
+    pick.value = next(p for p in pick.options if p != pick.value)
+    assert "disk gone" in error.value and error.layout.display != "none"
+
+
+@pytest.mark.e2e
+def test_landing_page_is_ready_and_draws_its_chart_offline(guarded_page, voila_url):
+    page = guarded_page
+    page.goto(f"{voila_url}/voila/render/{LANDING_NOTEBOOK}")
+    expect(page.locator(".hl-app.hl-ready")).to_be_visible(timeout=90_000)
+    marks = page.locator(".hl-chart svg path[role='graphics-symbol'], .hl-chart svg .mark-rect path")
+    expect(marks.first).to_be_attached(timeout=60_000)
+    assert marks.count() > 5
+    expect(page.get_by_text("not a diagnosis", exact=False).first).to_be_visible()
+    assert page.locator(".jp-OutputArea-output .jp-RenderedText[data-mime-type*='stderr']").count() == 0
