@@ -383,11 +383,17 @@ def _check(res: ImportResult, where: str) -> list[Problem]:
 # ------------------------------------------------------------- merging
 
 def _merge_sessions(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Merge the same session seen in two sources; returns the table and the merge count."""
+    """Merge the same session seen in two sources; returns the table and the merge count.
+
+    The session from the source given first is kept; its empty fields are
+    filled from the other, and ``source`` names both.
+    """
     if len(df) < 2:
         return df, 0
+    df = df.reset_index(drop=True)
     starts = pd.to_datetime(df["start"], utc=True, errors="coerce", format="ISO8601")
     order = np.argsort(starts.to_numpy(), kind="stable")
+    rank = order.copy()  # input position of each sorted row
     df = df.iloc[order].reset_index(drop=True)
     t = pd.to_datetime(df["start"], utc=True, errors="coerce", format="ISO8601")
     t = (t - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy() / 60
@@ -403,16 +409,17 @@ def _merge_sessions(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         j = i - 1
         while j >= 0 and t[i] - t[j] <= DUP_START_MIN:
             if keep[j] and not np.isnan(t[j]) and _same_session(i, j, dur, sport, src):
-                keep[i] = False
+                win, lose = (j, i) if rank[j] < rank[i] else (i, j)
+                keep[lose] = False
                 merged += 1
-                for col, val in records[i].items():
-                    cur = records[j].get(col)
+                for col, val in records[lose].items():
+                    cur = records[win].get(col)
                     if cur is None or (isinstance(cur, float) and math.isnan(cur)):
-                        records[j][col] = val
-                if src[i] not in str(records[j]["source"]).split(" + "):
-                    records[j]["source"] = f"{records[j]['source']} + {src[i]}"
-                if records[j]["sport"] == "other" and sport[i] != "other":
-                    records[j]["sport"] = sport[i]
+                        records[win][col] = val
+                if src[lose] not in str(records[win]["source"]).split(" + "):
+                    records[win]["source"] = f"{records[win]['source']} + {src[lose]}"
+                if records[win]["sport"] == "other" and sport[lose] != "other":
+                    records[win]["sport"] = sport[lose]
                 break
             j -= 1
     out = pd.DataFrame([r for r, k in zip(records, keep, strict=True) if k], columns=df.columns)
@@ -524,7 +531,8 @@ def load_sources(
         no_dur = pd.to_numeric(sessions["duration_min"], errors="coerce").isna()
         merged.skip("session without a duration", int(no_dur.sum()))
         sessions = sessions[~no_dur]
-        sessions, n = _merge_sessions(normalise_sessions(sessions))
+        sessions = sessions.assign(duration_min=pd.to_numeric(sessions["duration_min"], errors="coerce"))
+        sessions, n = _merge_sessions(sessions)
         merged.skip("duplicate session merged (the same session in two sources)", n)
         sessions = normalise_sessions(sessions)
         given = sessions["load"].notna() & sessions["load_source"].isin(LOAD_SOURCES)
