@@ -217,9 +217,13 @@ def _window_sum(x: np.ndarray, window: int) -> np.ndarray:
     Each window is summed afresh (no running total), so a window of zeros sums
     to exactly 0 and a zero denominator is never hidden by round-off.
     """
-    out = np.full(len(x), np.nan)
-    if len(x) >= window:
-        out[window - 1:] = sliding_window_view(x, window).sum(axis=1)
+    n = len(x)
+    out = np.full(n, np.nan)
+    if n >= window:
+        acc = x[window - 1:].copy()
+        for lag in range(1, window):
+            acc += x[window - 1 - lag: n - lag]
+        out[window - 1:] = acc
     return out
 
 
@@ -232,12 +236,13 @@ def _partial_count(counts: np.ndarray, window: int) -> np.ndarray:
 
 def _window_max(x: np.ndarray, window: int, *, lag: int = 0) -> np.ndarray:
     """NaN-ignoring max over days ``t - lag - window + 1 … t - lag``; NaN if nothing there."""
-    vals = np.where(np.isnan(x), -np.inf, x)
-    padded = _pad_front(vals, window + lag - 1, -np.inf)
-    if lag:
-        padded = padded[: len(padded) - lag]
-    out = sliding_window_view(padded, window).max(axis=1)
-    return np.where(np.isneginf(out), np.nan, out)
+    n = len(x)
+    vals = _pad_front(np.where(np.isnan(x), -np.inf, x), window + lag - 1, -np.inf)
+    out = np.full(n, -np.inf)
+    for back in range(lag, lag + window):  # days t - back
+        np.maximum(out, vals[window + lag - 1 - back: window + lag - 1 - back + n], out=out)
+    out[np.isneginf(out)] = np.nan
+    return out
 
 
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -254,17 +259,24 @@ def _trailing_quantile(x: np.ndarray, window: int, q: float, min_values: int) ->
     padded = _pad_front(np.where(np.isnan(x), np.inf, x), window, np.inf)[:n + window - 1]
     if n == 0:
         return np.empty(0)
-    wins = np.sort(sliding_window_view(padded, window), axis=1)
-    valid = np.isfinite(wins).sum(axis=1)
-    pos = q * np.maximum(valid - 1, 0)
+    finite = np.isfinite(padded).astype(np.int64)
+    valid = _partial_count(finite, window)[window - 1:].astype(np.int64)
+    out = np.full(n, np.nan)
+    use = np.flatnonzero(valid >= min_values)
+    if len(use) == 0:
+        return out
+    wins = sliding_window_view(padded, window)
+    pos = q * (valid - 1)
     lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, np.maximum(valid - 1, 0))
-    rows = np.arange(n)
-    lo_v = wins[rows, lo]
-    hi_v = wins[rows, hi]
+    hi = np.minimum(lo + 1, valid - 1)
+    first = int(use[0])  # rows before it have too few values; the sort is the costly part
+    srt = np.sort(wins[first:], axis=1)
+    r = np.arange(n - first)
+    lo_v, hi_v = srt[r, lo[first:]], srt[r, hi[first:]]
     with np.errstate(invalid="ignore"):
-        out = lo_v + (hi_v - lo_v) * (pos - lo)
-    return np.where(valid >= min_values, out, np.nan)
+        vals = lo_v + (hi_v - lo_v) * (pos[first:] - lo[first:])
+    out[first:] = np.where(valid[first:] >= min_values, vals, np.nan)
+    return out
 
 
 # --------------------------------------------------------------------------- inputs
@@ -286,6 +298,8 @@ def _day_numbers(values: pd.Series) -> np.ndarray:
 def _column(df: pd.DataFrame, name: str) -> np.ndarray:
     if name not in df.columns:
         return np.full(len(df), np.nan)
+    if df[name].dtype == "float64":
+        return df[name].to_numpy()
     return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
@@ -296,10 +310,10 @@ def _as_day_number(value: dt.date | str | pd.Timestamp) -> int:
     return int(np.datetime64(ts.normalize().date(), "D").astype(np.int64))
 
 
-def _session_loads(sessions: pd.DataFrame, profile: AthleteProfile) -> np.ndarray:
+def _session_loads(sessions: pd.DataFrame, use: np.ndarray, profile: AthleteProfile) -> np.ndarray:
     """Each session's load (AU); computed with :func:`records.with_loads` where it is missing."""
     load = _column(sessions, "load")
-    missing = np.isnan(load)
+    missing = np.isnan(load) & use
     if missing.any() and "duration_min" in sessions.columns:
         from heavylegs_core.records import with_loads
 
@@ -310,7 +324,7 @@ def _session_loads(sessions: pd.DataFrame, profile: AthleteProfile) -> np.ndarra
         filled = with_loads(part, profile)
         load = load.copy()
         load[missing] = filled["load"].to_numpy(dtype="float64", na_value=np.nan)
-    negative = load < 0
+    negative = (load < 0) & use
     if negative.any():
         i = int(np.flatnonzero(negative)[0])
         where = None
@@ -389,13 +403,11 @@ def daily_metrics(
         n_ok &= n_day <= last_day
     if not s_ok.any() and not n_ok.any():
         return _empty_table()
-    sessions = sessions.loc[s_ok]
-    s_day = s_day[s_ok]
     n_day, n_h = n_day[n_ok], n_h[n_ok]
     if last_day is None:
-        last_day = int(max(s_day.max(initial=np.iinfo(np.int64).min),
+        last_day = int(max(s_day.max(initial=np.iinfo(np.int64).min, where=s_ok),
                            n_day.max(initial=np.iinfo(np.int64).min)))
-    first_day = int(min(s_day.min(initial=last_day), n_day.min(initial=last_day)))
+    first_day = int(min(s_day.min(initial=last_day, where=s_ok), n_day.min(initial=last_day)))
     n = last_day - first_day + 1
     cols: dict[str, np.ndarray] = {}
 
@@ -415,37 +427,51 @@ def daily_metrics(
     cols["sleep_need_h"] = np.full(n, need)
 
     # ---- training, over the load history (first session day .. last day)
-    train = _training_columns(sessions, s_day, profile, last_day)
+    train = _training_columns(sessions, s_ok, s_day, profile, last_day)
     offset = n - train["load"].shape[0]
     for name, values in train.items():
         full = np.full(n, np.nan)
         full[offset:] = values
         cols[name] = full
 
-    dates = (np.arange(first_day, last_day + 1).astype("datetime64[D]")).astype("datetime64[ns]")
-    table = pd.DataFrame({"date": dates, **{c: cols[c] for c in METRIC_COLUMNS[1:]}})
-    for c in COUNT_COLUMNS:
-        table[c] = table[c].astype("Int64")
-    return table
+    return _assemble(first_day, last_day, cols)
+
+
+def _assemble(first_day: int, last_day: int, cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The table in column order: dates, floats (one block) and nullable whole numbers."""
+    data: dict[str, object] = {
+        "date": np.arange(first_day, last_day + 1).astype("datetime64[D]").astype("datetime64[ns]")}
+    for c in METRIC_COLUMNS[1:]:
+        values = cols[c]
+        if c in COUNT_COLUMNS:
+            empty = np.isnan(values)
+            data[c] = pd.arrays.IntegerArray(np.where(empty, 0, values).astype(np.int64), empty)
+        else:
+            data[c] = values
+    return pd.DataFrame(data)
 
 
 def _training_columns(
-    sessions: pd.DataFrame, s_day: np.ndarray, profile: AthleteProfile, last_day: int
+    sessions: pd.DataFrame, use: np.ndarray, s_day: np.ndarray, profile: AthleteProfile, last_day: int
 ) -> dict[str, np.ndarray]:
-    """Training columns over the load history (first session day to ``last_day``)."""
+    """Training columns over the load history (first session day to ``last_day``).
+
+    ``use`` marks the sessions that count (a known date, not after ``last_day``).
+    """
     names = [c for c in METRIC_COLUMNS if c not in
              ("date", "sleep_h", "sleep_7d_mean", "sleep_debt_7d", "short_nights_3d", "sleep_need_h")]
-    if len(s_day) == 0:
+    if not use.any():
         return {c: np.empty(0) for c in names}
+    load_each = _session_loads(sessions, use, profile)[use]
+    rpe = _column(sessions, "rpe")[use]
+    dist = _column(sessions, "distance_km")[use]
+    is_run = np.zeros(len(load_each), bool)
+    if "sport" in sessions.columns:
+        is_run = sessions["sport"].to_numpy(dtype=object)[use] == "run"
+    s_day = s_day[use]
     start = int(s_day.min())
     m = last_day - start + 1
     idx = s_day - start
-    load_each = _session_loads(sessions, profile)
-    rpe = _column(sessions, "rpe")
-    dist = _column(sessions, "distance_km")
-    is_run = np.zeros(len(idx), bool)
-    if "sport" in sessions.columns:
-        is_run = (sessions["sport"] == "run").to_numpy(dtype=bool, na_value=False)
 
     out: dict[str, np.ndarray] = {}
     count = np.bincount(idx, minlength=m).astype("float64")
@@ -481,12 +507,14 @@ def _training_columns(
     mono = np.full(m, np.nan)
     if m >= MONOTONY_DAYS:
         w = sliding_window_view(load, MONOTONY_DAYS)
-        sd = w.std(axis=1, ddof=1)
+        mean = sum7[MONOTONY_DAYS - 1:] / MONOTONY_DAYS
+        dev = w - mean[:, None]
+        sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / (MONOTONY_DAYS - 1))
         even = w.max(axis=1) == w.min(axis=1)
         sd[even] = 0.0
-        mono[MONOTONY_DAYS - 1:] = _divide(w.mean(axis=1), sd)
+        mono[MONOTONY_DAYS - 1:] = _divide(mean, sd)
     out["monotony"] = mono
-    strain = _window_sum(load, MONOTONY_DAYS) * mono
+    strain = sum7 * mono
     out["strain"] = strain
     out["strain_p90_56d"] = _trailing_quantile(
         strain, STRAIN_BASELINE_DAYS, STRAIN_BASELINE_QUANTILE, STRAIN_BASELINE_MIN_VALUES)

@@ -185,6 +185,8 @@ def _text(table: pd.DataFrame) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the table and print or write it; exit status 0, or 2 on a user error."""
+    import pandas as pd
+
     from heavylegs_core.commands._common import print_json, write_output
     from heavylegs_core.errors import UserError
     from heavylegs_core.metrics import daily_metrics
@@ -195,8 +197,10 @@ def run(args: argparse.Namespace) -> int:
     sessions, nights, notes = _read(args, profile)
     table = daily_metrics(sessions, nights, profile=profile, as_of=args.as_of)
     if table.empty or table["load"].isna().all():
-        first = sessions["date"].min().date()
-        raise UserError(f"no training data on or before {args.as_of}: the first session is on {first}",
+        first = sessions["date"].min()
+        if args.as_of is None or pd.isna(first):
+            raise UserError("no dated training sessions in the --training files", where="--training")
+        raise UserError(f"no training data on or before {args.as_of}: the first session is on {first.date()}",
                         where="--as-of")
     for note in notes:
         sys.stderr.write(f"heavylegs: warning: {note}\n")
