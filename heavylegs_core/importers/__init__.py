@@ -258,8 +258,14 @@ class _Walker:
     def __init__(self, stack: contextlib.ExitStack, result: ImportResult):
         self.stack, self.result = stack, result
         self.items: list[tuple[Source, bool]] = []  # (source, named explicitly)
+        self.groups: list[str] = []  # the user's path each item came from
 
     def add_path(self, path: Path) -> None:
+        before = len(self.items)
+        self._add_path(path)
+        self.groups += [str(path)] * (len(self.items) - before)
+
+    def _add_path(self, path: Path) -> None:
         if not path.exists():
             raise UserError("no such file or folder", where=str(path))
         if path.is_dir():
@@ -493,13 +499,17 @@ def load_sources(
     problems: list[Problem] = []
     with contextlib.ExitStack() as stack:
         walker = _Walker(stack, merged)
-        for p in paths:
+        paths_seen = [str(Path(p)) for p in paths]
+        failed: set[str] = set()
+        for p in paths_seen:
             try:
                 walker.add_path(Path(p))
             except UserError as exc:
                 problems.extend(exc.problems)
+                failed.add(p)
         total = len(walker.items)
-        for done, (src, explicit) in enumerate(walker.items):
+        found_in: set[str] = set()
+        for done, ((src, explicit), group) in enumerate(zip(walker.items, walker.groups, strict=True)):
             if progress is not None:
                 progress(done, total, src.name)
             try:
@@ -509,6 +519,7 @@ def load_sources(
                         raise _unrecognised(src)
                     merged.skip("file in a folder or zip that is not a training or sleep export")
                     continue
+                found_in.add(group)
                 res = _read_one(fmt, src, ctx)
                 found = _check(res, src.name)
                 if found:
@@ -521,6 +532,10 @@ def load_sources(
                 problems.append(Problem("too large to read into memory", src.name))
         if progress is not None:
             progress(total, total, "done")
+        for p in paths_seen:
+            if p not in found_in and p not in failed and Path(p).exists() and (Path(p).is_dir() or _is_zip(Path(p))):
+                problems.append(Problem("no training or sleep export found in this folder or zip",
+                                        p))
     if problems:
         raise UserError(problems)
     frames_s = [r.sessions for r in results if len(r.sessions)]

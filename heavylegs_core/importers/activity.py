@@ -79,7 +79,12 @@ def parse_xml(data: bytes, where: str):
     try:
         return etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
-        raise UserError(f"not well-formed XML: {exc}", where=where) from None
+        raise UserError(f"not well-formed XML: {xml_error(exc)}", where=where) from None
+
+
+def xml_error(exc: Exception) -> str:
+    """lxml's message without its ``(<string>, line N)`` suffix."""
+    return re.sub(r" \((<string>|[^()]*), line \d+\)$", "", str(exc))
 
 
 def _local(tag: object) -> str:
@@ -298,8 +303,10 @@ def read_fit(src: Source, ctx: ReadContext) -> ImportResult:
     if file_type is not None and file_type != "activity":
         raise UserError(f"this FIT file is a {file_type!r} file, not an activity", where=src.name)
     if not sessions and not records:
-        why = f" ({damage})" if damage else ""
-        raise UserError(f"not a readable FIT activity: no session or record data{why}", where=src.name)
+        if damage:
+            raise UserError(f"not a readable FIT activity: damaged or cut short before any session or record "
+                            f"data ({damage})", where=src.name)
+        raise UserError("not a readable FIT activity: no session or record data", where=src.name)
     result = ImportResult()
     if damage:
         result.warnings.append(

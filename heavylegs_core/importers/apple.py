@@ -39,7 +39,7 @@ import pandas as pd
 
 from heavylegs_core.errors import UserError
 from heavylegs_core.importers._base import ImportResult, ReadContext, Source
-from heavylegs_core.importers.activity import refuse_entities
+from heavylegs_core.importers.activity import refuse_entities, xml_error
 from heavylegs_core.importers.sports import sport_of
 
 SLEEP_TYPE = "HKCategoryTypeIdentifierSleepAnalysis"
@@ -146,7 +146,7 @@ def read_apple(src: Source, ctx: ReadContext) -> ImportResult:
                     while el.getprevious() is not None:
                         del parent[0]
         except etree.XMLSyntaxError as exc:
-            raise UserError(f"not well-formed XML: {exc}", where=src.name) from None
+            raise UserError(f"not well-formed XML: {xml_error(exc)}", where=src.name) from None
     if bad_dates:
         result.warnings.append(f"{src.name}: {bad_dates} sleep records with unreadable dates were left out")
         result.skip("Apple sleep record with an unreadable date", bad_dates)

@@ -20,8 +20,10 @@ def looks_like_csv(head: bytes) -> bool:
     text = _text(head)
     if not text.strip() or text.lstrip().startswith(("<", "{", "[")):
         return False
-    first = text.splitlines()[0] if text.splitlines() else ""
-    return any(d in first for d in (",", ";", "\t"))
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:  # a header and at least one row
+        return False
+    return any(d in lines[0] for d in (",", ";", "\t"))
 
 
 def sniff_delimiter(head: bytes) -> str:
@@ -83,8 +85,8 @@ def is_garmin_activities_json(head: bytes, path: Path) -> bool:
 def is_garmin_sleep_json(head: bytes, path: Path) -> bool:
     """Garmin ``*_sleepData.json``: a list of nights with ``sleepStartTimestampGMT``."""
     t = _json_head(head)
-    return t.startswith("[") and ("sleepStartTimestampGMT" in t or "deepSleepSeconds" in t) \
-        and "calendarDate" in t
+    return t.startswith("[") and ("sleepStartTimestampGMT" in t
+                                  or ("deepSleepSeconds" in t and "calendarDate" in t))
 
 
 def is_fitbit_sleep_json(head: bytes, path: Path) -> bool:
