@@ -55,7 +55,8 @@ def voila_command(port: int, *, notebooks: Path = NOTEBOOKS_DIR, show_tracebacks
         # up to MAX_UPLOAD_BYTES (tornado's default of 10 MB fails silently)
         (
             "--Voila.tornado_settings="
-            f"{{'websocket_compression_options': {{}}, 'websocket_max_message_size': {MAX_UPLOAD_BYTES}}}"
+            f"{{'compress_response': True, 'websocket_compression_options': {{}}, "
+            f"'websocket_max_message_size': {MAX_UPLOAD_BYTES}}}"
         ),
         *(extra or []),
     ]
