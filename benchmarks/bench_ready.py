@@ -25,10 +25,10 @@ import nbformat
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import CHROMIUM_ARGS  # noqa: E402  (shared browser flags)
+from conftest import CHROMIUM_ARGS
 
-from heavylegs_core import server  # noqa: E402
-from heavylegs_core.paths import NOTEBOOKS_DIR, PROJECT_ROOT  # noqa: E402
+from heavylegs_core import server
+from heavylegs_core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 BASELINE = "_baseline_one_widget.ipynb"
 
@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 for name in results:  # warm-up: OS caches, chart bundle cache
                     measure(browser, base + name)
                 for _ in range(args.rounds):
-                    for name in results:
-                        results[name].append(measure(browser, base + name))
+                    for name, runs in results.items():
+                        runs.append(measure(browser, base + name))
                 browser.close()
         finally:
             proc.terminate()

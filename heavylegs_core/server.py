@@ -48,15 +48,14 @@ def voila_command(port: int, *, notebooks: Path = NOTEBOOKS_DIR, show_tracebacks
     """
     tracebacks = [] if show_tracebacks is None else [f"--show_tracebacks={show_tracebacks}"]
     return [
-        sys.executable, "-m", "voila", str(notebooks),
+        sys.executable, "-m", "heavylegs_core.voila_app", str(notebooks),
         "--no-browser", f"--port={port}", f"--Voila.ip={HOST}", "--Voila.port_retries=0",
         *tracebacks,
         # compress websocket frames (the chart JavaScript travels over it) and allow uploads
         # up to MAX_UPLOAD_BYTES (tornado's default of 10 MB fails silently)
         (
             "--Voila.tornado_settings="
-            f"{{'compress_response': True, 'websocket_compression_options': {{}}, "
-            f"'websocket_max_message_size': {MAX_UPLOAD_BYTES}}}"
+            f"{{'websocket_compression_options': {{}}, 'websocket_max_message_size': {MAX_UPLOAD_BYTES}}}"
         ),
         *(extra or []),
     ]
@@ -72,7 +71,7 @@ def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"Voila exited with status {proc.returncode}")
+            raise RuntimeError(f"the server exited with status {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=5):
                 return
@@ -80,7 +79,7 @@ def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float
             return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
-    raise RuntimeError(f"Voila did not answer at {url} within {timeout:.0f} s")
+    raise RuntimeError(f"the server did not answer at {url} within {timeout:.0f} s")
 
 
 def start(port: int, **kwargs) -> subprocess.Popen:

@@ -93,13 +93,19 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
     assert "cull_idle_timeout" in (env_dir / "etc/jupyter/jupyter_server_config.json").read_text()
 
     port, token = server.free_port(), "heavylegs-binder-test"
-    proc = subprocess.Popen(
-        [str(env_dir / "bin" / "jupyter"), "server", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / "jupyter-server.log"
+    root = ["--allow-root"] if os.geteuid() == 0 else []  # CI runs as root
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(env_dir / "bin" / "jupyter"), "server", "--no-browser", f"--port={port}",
+             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", *root],
+            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        server.wait_until_up(f"{base}/api/status?token={token}", proc)
+        try:
+            server.wait_until_up(f"{base}/api/status?token={token}", proc)
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}\n{log.read_text()[-3000:]}")
         notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
         assert notebooks
         for nb in notebooks:
