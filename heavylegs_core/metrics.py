@@ -5,6 +5,8 @@
 day with data to ``as_of``. Every number is a pure function of the inputs;
 nothing is read from or written to disk. Definitions and citations are in
 science.md (sections 1-4 and 6); the contract is interfaces.md section 3.
+:func:`daily_metrics_panel` computes the same table for a whole squad in one
+vectorised pass (one row per athlete and day, plus an athlete column).
 
 Calendar and load history
     The table runs from the first day with any data (session or night) to
@@ -76,6 +78,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Hashable, Mapping
 from typing import Literal
 
 import numpy as np
@@ -205,10 +208,15 @@ def ewma_load(load: np.ndarray | pd.Series, span_days: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- windows
+# All helpers work on 2-D arrays: one row per athlete, one column per calendar day.
 
 
-def _pad_front(x: np.ndarray, width: int, fill: float) -> np.ndarray:
-    return np.concatenate((np.full(width, fill), x))
+def _shift(x: np.ndarray, k: int, fill: float | bool) -> np.ndarray:
+    """``out[:, t] = x[:, t - k]`` (``fill`` for the first ``k`` days)."""
+    out = np.full(x.shape, fill, dtype=x.dtype)
+    if k < x.shape[1]:
+        out[:, k:] = x[:, : x.shape[1] - k]
+    return out
 
 
 def _window_sum(x: np.ndarray, window: int) -> np.ndarray:
@@ -217,30 +225,32 @@ def _window_sum(x: np.ndarray, window: int) -> np.ndarray:
     Each window is summed afresh (no running total), so a window of zeros sums
     to exactly 0 and a zero denominator is never hidden by round-off.
     """
-    n = len(x)
-    out = np.full(n, np.nan)
-    if n >= window:
-        acc = x[window - 1:].copy()
+    g = x.shape[1]
+    out = np.full(x.shape, np.nan)
+    if g >= window:
+        acc = x[:, window - 1:].astype("float64")
         for lag in range(1, window):
-            acc += x[window - 1 - lag: n - lag]
-        out[window - 1:] = acc
+            acc += x[:, window - 1 - lag: g - lag]
+        out[:, window - 1:] = acc
     return out
 
 
-def _partial_count(counts: np.ndarray, window: int) -> np.ndarray:
-    """Trailing sum of whole-number counts over up to ``window`` days (exact, allows partial windows)."""
-    cs = np.concatenate(([0.0], np.cumsum(counts, dtype="float64")))
-    idx = np.arange(1, len(counts) + 1)
-    return cs[idx] - cs[np.maximum(idx - window, 0)]
+def _partial_sum(x: np.ndarray, window: int) -> np.ndarray:
+    """Trailing sum over up to ``window`` days (days before the grid count as 0), summed afresh."""
+    g = x.shape[1]
+    acc = x.astype("float64")
+    for lag in range(1, min(window, g)):
+        acc[:, lag:] += x[:, : g - lag]
+    return acc
 
 
 def _window_max(x: np.ndarray, window: int, *, lag: int = 0) -> np.ndarray:
-    """NaN-ignoring max over days ``t - lag - window + 1 … t - lag``; NaN if nothing there."""
-    n = len(x)
-    vals = _pad_front(np.where(np.isnan(x), -np.inf, x), window + lag - 1, -np.inf)
-    out = np.full(n, -np.inf)
-    for back in range(lag, lag + window):  # days t - back
-        np.maximum(out, vals[window + lag - 1 - back: window + lag - 1 - back + n], out=out)
+    """NaN-ignoring max over days ``t - lag - window + 1`` to ``t - lag``; NaN if nothing there."""
+    g = x.shape[1]
+    vals = np.where(np.isnan(x), -np.inf, x)
+    out = np.full(x.shape, -np.inf)
+    for back in range(lag, min(lag + window, g)):
+        np.maximum(out[:, back:], vals[:, : g - back], out=out[:, back:])
     out[np.isneginf(out)] = np.nan
     return out
 
@@ -248,42 +258,49 @@ def _window_max(x: np.ndarray, window: int, *, lag: int = 0) -> np.ndarray:
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """``num / den`` with NaN wherever ``den`` is 0 or NaN (never inf)."""
     ok = np.isfinite(den) & (den != 0)
-    out = np.full(len(num), np.nan)
+    out = np.full(np.shape(num), np.nan)
     np.divide(num, den, out=out, where=ok)
     return out
 
 
+def _ewm_rows(x: np.ndarray, alpha: float) -> np.ndarray:
+    """Row-wise ``y_t = alpha·x_t + (1 - alpha)·y_{t-1}``, seeded with each row's first non-NaN value."""
+    frame = pd.DataFrame(x.T, copy=False)
+    return frame.ewm(alpha=alpha, adjust=False).mean().to_numpy().T
+
+
 def _trailing_quantile(x: np.ndarray, window: int, q: float, min_values: int) -> np.ndarray:
-    """Quantile ``q`` (linear interpolation) of the non-NaN values of the ``window`` days before each day."""
+    """Quantile ``q`` (linear interpolation) of the non-NaN values of the ``window`` days before each day (1-D)."""
     n = len(x)
-    padded = _pad_front(np.where(np.isnan(x), np.inf, x), window, np.inf)[:n + window - 1]
-    if n == 0:
-        return np.empty(0)
-    finite = np.isfinite(padded).astype(np.int64)
-    valid = _partial_count(finite, window)[window - 1:].astype(np.int64)
     out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    padded = np.concatenate((np.full(window, np.inf), np.where(np.isnan(x), np.inf, x)))[:n + window - 1]
+    cum = np.concatenate(([0], np.cumsum(np.isfinite(padded))))  # whole numbers: exact
+    valid = cum[window:] - cum[:-window]
     use = np.flatnonzero(valid >= min_values)
     if len(use) == 0:
         return out
-    wins = sliding_window_view(padded, window)
-    pos = q * (valid - 1)
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, valid - 1)
     first = int(use[0])  # rows before it have too few values; the sort is the costly part
-    srt = np.sort(wins[first:], axis=1)
+    srt = np.sort(sliding_window_view(padded, window)[first:], axis=1)
+    pos = q * (valid[first:] - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, valid[first:] - 1)
     r = np.arange(n - first)
-    lo_v, hi_v = srt[r, lo[first:]], srt[r, hi[first:]]
+    lo_v, hi_v = srt[r, lo], srt[r, hi]
     with np.errstate(invalid="ignore"):
-        vals = lo_v + (hi_v - lo_v) * (pos[first:] - lo[first:])
+        vals = lo_v + (hi_v - lo_v) * (pos - lo)
     out[first:] = np.where(valid[first:] >= min_values, vals, np.nan)
     return out
 
 
 # --------------------------------------------------------------------------- inputs
 
+_NO_DAY = np.iinfo(np.int64).min
+
 
 def _day_numbers(values: pd.Series) -> np.ndarray:
-    """Calendar days as integers (days since 1970-01-01); -1 marks a missing date."""
+    """Calendar days as integers (days since 1970-01-01); the smallest int64 marks a missing date."""
     s = values
     if not pd.api.types.is_datetime64_any_dtype(s):
         s = pd.to_datetime(s, errors="coerce")
@@ -291,7 +308,7 @@ def _day_numbers(values: pd.Series) -> np.ndarray:
         s = s.dt.tz_localize(None)
     days = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
     out = days.astype(np.int64)
-    out[np.isnat(days)] = np.iinfo(np.int64).min
+    out[np.isnat(days)] = _NO_DAY
     return out
 
 
@@ -310,20 +327,24 @@ def _as_day_number(value: dt.date | str | pd.Timestamp) -> int:
     return int(np.datetime64(ts.normalize().date(), "D").astype(np.int64))
 
 
-def _session_loads(sessions: pd.DataFrame, use: np.ndarray, profile: AthleteProfile) -> np.ndarray:
+def _session_loads(
+    sessions: pd.DataFrame, use: np.ndarray, codes: np.ndarray, profiles: list[AthleteProfile]
+) -> np.ndarray:
     """Each session's load (AU); computed with :func:`records.with_loads` where it is missing."""
     load = _column(sessions, "load")
     missing = np.isnan(load) & use
     if missing.any() and "duration_min" in sessions.columns:
         from heavylegs_core.records import with_loads
 
-        part = sessions.loc[missing].copy()
-        for c in ("rpe", "avg_hr"):
-            if c not in part.columns:
-                part[c] = np.nan
-        filled = with_loads(part, profile)
         load = load.copy()
-        load[missing] = filled["load"].to_numpy(dtype="float64", na_value=np.nan)
+        for code in np.unique(codes[missing]):
+            rows = missing & (codes == code)
+            part = sessions.loc[rows].copy()
+            for c in ("rpe", "avg_hr"):
+                if c not in part.columns:
+                    part[c] = np.nan
+            filled = with_loads(part, profiles[code])
+            load[rows] = filled["load"].to_numpy(dtype="float64", na_value=np.nan)
     negative = (load < 0) & use
     if negative.any():
         i = int(np.flatnonzero(negative)[0])
@@ -337,8 +358,12 @@ def _session_loads(sessions: pd.DataFrame, use: np.ndarray, profile: AthleteProf
     return load
 
 
-def _empty_table() -> pd.DataFrame:
-    cols: dict[str, object] = {c: pd.Series(dtype="float64") for c in METRIC_COLUMNS}
+def _empty_table(key: str | None = None) -> pd.DataFrame:
+    cols: dict[str, pd.Series] = {}
+    if key is not None:
+        cols[key] = pd.Series(dtype="object")
+    for c in METRIC_COLUMNS:
+        cols[c] = pd.Series(dtype="float64")
     cols["date"] = pd.Series(dtype="datetime64[ns]")
     for c in COUNT_COLUMNS:
         cols[c] = pd.Series(dtype="Int64")
@@ -383,66 +408,120 @@ def daily_metrics(
         are NaN (``<NA>`` in the whole-number columns). An empty frame when
         there is no data up to ``as_of``.
     """
-    profile = profile or AthleteProfile()
     if "date" not in sessions.columns:
         raise ValueError("sessions need a 'date' column")
-    if nights is None:
-        nights = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "sleep_h": []})
-    elif "date" not in nights.columns:
+    if nights is not None and "date" not in nights.columns:
         raise ValueError("nights need a 'date' column")
+    s_codes = np.zeros(len(sessions), dtype=np.int64)
+    n_codes = np.zeros(0 if nights is None else len(nights), dtype=np.int64)
+    return _metrics(sessions, nights, s_codes, n_codes, [profile or AthleteProfile()], as_of, keys=None)
 
+
+def daily_metrics_panel(
+    sessions: pd.DataFrame,
+    nights: pd.DataFrame | None = None,
+    *,
+    by: str = "athlete",
+    profiles: AthleteProfile | Mapping[Hashable, AthleteProfile] | None = None,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """The daily metrics tables of many athletes in one vectorised pass (a coach's squad).
+
+    ``sessions`` and ``nights`` are canonical records with an extra column
+    ``by`` naming the athlete. ``profiles`` is one profile for everybody or a
+    mapping from athlete to profile (a missing athlete gets the defaults).
+    Returns the column ``by`` followed by :data:`METRIC_COLUMNS` (units as in
+    :func:`daily_metrics`), athlete by athlete in sorted order, each athlete's
+    rows exactly those :func:`daily_metrics` gives for that athlete alone
+    (each athlete's calendar runs from their own first day with data to
+    ``as_of`` or their own last day with data).
+    """
+    if by not in sessions.columns or "date" not in sessions.columns:
+        raise ValueError(f"sessions need the columns {by!r} and 'date'")
+    if nights is not None and (by not in nights.columns or "date" not in nights.columns):
+        raise ValueError(f"nights need the columns {by!r} and 'date'")
+    n_keys = nights[by] if nights is not None else pd.Series([], dtype=sessions[by].dtype)
+    allkeys = pd.concat([sessions[by], n_keys], ignore_index=True)
+    if allkeys.isna().any():
+        raise ValueError(f"column {by!r} has empty values: every row needs an athlete")
+    codes, uniques = pd.factorize(allkeys, sort=True)
+    keys = list(uniques)
+    if isinstance(profiles, Mapping):
+        plist = [profiles.get(k) or AthleteProfile() for k in keys]
+    else:
+        plist = [profiles or AthleteProfile()] * len(keys)
+    table = _metrics(sessions, nights, codes[: len(sessions)], codes[len(sessions):], plist, as_of, keys=keys)
+    if table.empty:
+        return _empty_table(by)
+    return table.rename(columns={"athlete_": by})
+
+
+def _metrics(
+    sessions: pd.DataFrame,
+    nights: pd.DataFrame | None,
+    s_code: np.ndarray,
+    n_code: np.ndarray,
+    profiles: list[AthleteProfile],
+    as_of: dt.date | None,
+    keys: list[Hashable] | None,
+) -> pd.DataFrame:
+    """The core: every athlete on one common day grid (rows = athletes, columns = days)."""
+    n_athletes = len(profiles)
     s_day = _day_numbers(sessions["date"])
-    s_ok = s_day != np.iinfo(np.int64).min
-    n_day = _day_numbers(nights["date"])
-    n_h = _column(nights, "sleep_h")
-    n_ok = (n_day != np.iinfo(np.int64).min) & np.isfinite(n_h) & (n_h >= 0)
-
-    last_day = _as_day_number(as_of) if as_of is not None else None
-    if last_day is not None:
-        s_ok &= s_day <= last_day
-        n_ok &= n_day <= last_day
+    s_ok = s_day != _NO_DAY
+    if nights is not None:
+        n_day = _day_numbers(nights["date"])
+        n_h = _column(nights, "sleep_h")
+        n_ok = (n_day != _NO_DAY) & np.isfinite(n_h) & (n_h >= 0)
+    else:
+        n_day, n_h, n_ok = np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool)
+    cut = _as_day_number(as_of) if as_of is not None else None
+    if cut is not None:
+        s_ok &= s_day <= cut
+        n_ok &= n_day <= cut
     if not s_ok.any() and not n_ok.any():
-        return _empty_table()
-    n_day, n_h = n_day[n_ok], n_h[n_ok]
-    if last_day is None:
-        last_day = int(max(s_day.max(initial=np.iinfo(np.int64).min, where=s_ok),
-                           n_day.max(initial=np.iinfo(np.int64).min)))
-    first_day = int(min(s_day.min(initial=last_day, where=s_ok), n_day.min(initial=last_day)))
-    n = last_day - first_day + 1
-    cols: dict[str, np.ndarray] = {}
+        return _empty_table(None if keys is None else "athlete_")
 
-    # ---- sleep, over the whole calendar
-    sleep = np.full(n, -np.inf)
-    np.maximum.at(sleep, n_day - first_day, n_h)
-    sleep[np.isneginf(sleep)] = np.nan
-    have = ~np.isnan(sleep)
-    n_nights = _partial_count(have.astype("float64"), ACUTE_DAYS)
-    sum_sleep = _partial_count(np.where(have, sleep, 0.0), ACUTE_DAYS)
-    need = float(profile.sleep_need_h)
-    debt = _partial_count(np.where(have, np.maximum(need - sleep, 0.0), 0.0), ACUTE_DAYS)
-    cols["sleep_h"] = sleep
-    cols["sleep_7d_mean"] = _divide(sum_sleep, n_nights)
-    cols["sleep_debt_7d"] = np.where(n_nights > 0, debt, np.nan)
-    cols["short_nights_3d"] = _short_nights(sleep)
-    cols["sleep_need_h"] = np.full(n, need)
+    big = np.iinfo(np.int64).max
+    first_s = np.full(n_athletes, big)
+    np.minimum.at(first_s, s_code[s_ok], s_day[s_ok])
+    first_n = np.full(n_athletes, big)
+    np.minimum.at(first_n, n_code[n_ok], n_day[n_ok])
+    first = np.minimum(first_s, first_n)
+    if cut is None:
+        last = np.full(n_athletes, _NO_DAY)
+        np.maximum.at(last, s_code[s_ok], s_day[s_ok])
+        np.maximum.at(last, n_code[n_ok], n_day[n_ok])
+    else:
+        last = np.full(n_athletes, cut)
+    present = first != big
+    g0 = int(first[present].min()) - 1  # one day before everybody's start: CTL/ATL seed 0
+    g = int(last[present].max()) - g0 + 1
+    day = np.arange(g)
+    start = np.where(first_s != big, first_s - g0, g)  # first session day (load history) per athlete
 
-    # ---- training, over the load history (first session day .. last day)
-    train = _training_columns(sessions, s_ok, s_day, profile, last_day)
-    offset = n - train["load"].shape[0]
-    for name, values in train.items():
-        full = np.full(n, np.nan)
-        full[offset:] = values
-        cols[name] = full
+    need = np.array([p.sleep_need_h for p in profiles], dtype="float64")
+    sess = {
+        "code": s_code[s_ok],
+        "day": s_day[s_ok] - g0,
+        "load": _session_loads(sessions, s_ok, s_code, profiles)[s_ok],
+        "rpe": _column(sessions, "rpe")[s_ok],
+        "dist": _column(sessions, "distance_km")[s_ok],
+        "run": (sessions["sport"].to_numpy(dtype=object)[s_ok] == "run") if "sport" in sessions.columns
+        else np.zeros(int(s_ok.sum()), bool),
+    }
+    cols = _training(sess, n_athletes, g, start)
+    cols.update(_sleep(n_code[n_ok], n_day[n_ok] - g0, n_h[n_ok], n_athletes, g, need))
 
-    return _assemble(first_day, last_day, cols)
-
-
-def _assemble(first_day: int, last_day: int, cols: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The table in column order: dates, floats (one block) and nullable whole numbers."""
-    data: dict[str, object] = {
-        "date": np.arange(first_day, last_day + 1).astype("datetime64[D]").astype("datetime64[ns]")}
+    inside = (day[None, :] >= (first - g0)[:, None]) & (day[None, :] <= (last - g0)[:, None])
+    data: dict[str, object] = {}
+    if keys is not None:
+        per = inside.sum(axis=1)
+        data["athlete_"] = np.repeat(np.array(keys, dtype=object), per)
+    dates = (g0 + np.broadcast_to(day, inside.shape)[inside]).astype("datetime64[D]")
+    data["date"] = dates.astype("datetime64[ns]")
     for c in METRIC_COLUMNS[1:]:
-        values = cols[c]
+        values = cols[c][inside]
         if c in COUNT_COLUMNS:
             empty = np.isnan(values)
             data[c] = pd.arrays.IntegerArray(np.where(empty, 0, values).astype(np.int64), empty)
@@ -451,129 +530,134 @@ def _assemble(first_day: int, last_day: int, cols: dict[str, np.ndarray]) -> pd.
     return pd.DataFrame(data)
 
 
-def _training_columns(
-    sessions: pd.DataFrame, use: np.ndarray, s_day: np.ndarray, profile: AthleteProfile, last_day: int
-) -> dict[str, np.ndarray]:
-    """Training columns over the load history (first session day to ``last_day``).
+def _training(sess: dict[str, np.ndarray], n_athletes: int, g: int, start: np.ndarray) -> dict[str, np.ndarray]:
+    """Training columns on the grid; empty before each athlete's first session day (``start``)."""
+    shape = (n_athletes, g)
+    flat = sess["code"] * g + sess["day"]
+    age = np.arange(g)[None, :] - start[:, None]  # days since the first session day
+    hist = age >= 0
 
-    ``use`` marks the sessions that count (a known date, not after ``last_day``).
-    """
-    names = [c for c in METRIC_COLUMNS if c not in
-             ("date", "sleep_h", "sleep_7d_mean", "sleep_debt_7d", "short_nights_3d", "sleep_need_h")]
-    if not use.any():
-        return {c: np.empty(0) for c in names}
-    load_each = _session_loads(sessions, use, profile)[use]
-    rpe = _column(sessions, "rpe")[use]
-    dist = _column(sessions, "distance_km")[use]
-    is_run = np.zeros(len(load_each), bool)
-    if "sport" in sessions.columns:
-        is_run = sessions["sport"].to_numpy(dtype=object)[use] == "run"
-    s_day = s_day[use]
-    start = int(s_day.min())
-    m = last_day - start + 1
-    idx = s_day - start
+    def per_day(weights: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
+        f = flat if mask is None else flat[mask]
+        w = weights if mask is None or weights is None else weights[mask]
+        return np.bincount(f, weights=w, minlength=n_athletes * g).astype("float64").reshape(shape)
+
+    def known_after(x: np.ndarray, days: int) -> np.ndarray:
+        return np.where(age >= days - 1, x, np.nan)
 
     out: dict[str, np.ndarray] = {}
-    count = np.bincount(idx, minlength=m).astype("float64")
-    load = np.bincount(idx, weights=np.nan_to_num(load_each, nan=0.0), minlength=m)
-    out["sessions"] = count
-    out["load"] = load
+    count = per_day()
+    load = per_day(np.nan_to_num(sess["load"], nan=0.0))
+    out["sessions"] = np.where(hist, count, np.nan)
+    out["load"] = np.where(hist, load, np.nan)
 
-    # fitness-fatigue (GoldenCheetah), lagged TSB
-    ctl = fitness_fatigue(load, CTL_DAYS)
-    atl = fitness_fatigue(load, ATL_DAYS)
-    out["ctl"], out["atl"] = ctl, atl
-    out["tsb"] = np.concatenate(([0.0], (ctl - atl)[:-1]))
+    # fitness-fatigue (GoldenCheetah): zero load before the first session keeps both at their seed 0
+    ctl = _ewm_rows(load, decay_constant(CTL_DAYS))
+    atl = _ewm_rows(load, decay_constant(ATL_DAYS))
+    out["ctl"] = np.where(hist, ctl, np.nan)
+    out["atl"] = np.where(hist, atl, np.nan)
+    out["tsb"] = np.where(hist, _shift(ctl - atl, 1, 0.0), np.nan)
 
-    # ACWR
+    # ACWR: rolling coupled/uncoupled and EWMA seeded on the first session day
     sum7 = _window_sum(load, ACUTE_DAYS)
     sum28 = _window_sum(load, CHRONIC_DAYS)
+    older = _shift(_window_sum(load, CHRONIC_DAYS - ACUTE_DAYS), ACUTE_DAYS, np.nan)
     acute = sum7 / ACUTE_DAYS
     chronic = sum28 / CHRONIC_DAYS
-    older_sum = np.full(m, np.nan)  # the 21 days before the acute week, summed afresh
-    if m > ACUTE_DAYS:
-        older_sum[ACUTE_DAYS:] = _window_sum(load, CHRONIC_DAYS - ACUTE_DAYS)[: m - ACUTE_DAYS]
-    older = older_sum / (CHRONIC_DAYS - ACUTE_DAYS)
-    e_acute = ewma_load(load, ACUTE_DAYS)
-    e_chronic = ewma_load(load, CHRONIC_DAYS)
-    warm = np.arange(m) >= CHRONIC_DAYS - 1
-    out["acute_load"] = acute
-    out["chronic_load"] = chronic
-    out["acwr_coupled"] = _divide(acute, chronic)
-    out["acwr_uncoupled"] = _divide(acute, older)
-    out["acwr_ewma"] = np.where(warm, _divide(e_acute, e_chronic), np.nan)
+    seeded = np.where(hist, load, np.nan)
+    e_acute = _ewm_rows(seeded, 2.0 / (ACUTE_DAYS + 1.0))
+    e_chronic = _ewm_rows(seeded, 2.0 / (CHRONIC_DAYS + 1.0))
+    out["acute_load"] = known_after(acute, ACUTE_DAYS)
+    out["chronic_load"] = known_after(chronic, CHRONIC_DAYS)
+    out["acwr_coupled"] = known_after(_divide(acute, chronic), CHRONIC_DAYS)
+    out["acwr_uncoupled"] = known_after(_divide(acute, older / (CHRONIC_DAYS - ACUTE_DAYS)), CHRONIC_DAYS)
+    out["acwr_ewma"] = known_after(_divide(e_acute, e_chronic), CHRONIC_DAYS)
 
     # monotony and strain (ddof = 1); a perfectly even week has no SD -> empty
-    mono = np.full(m, np.nan)
-    if m >= MONOTONY_DAYS:
-        w = sliding_window_view(load, MONOTONY_DAYS)
-        mean = sum7[MONOTONY_DAYS - 1:] / MONOTONY_DAYS
-        dev = w - mean[:, None]
-        sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / (MONOTONY_DAYS - 1))
-        even = w.max(axis=1) == w.min(axis=1)
-        sd[even] = 0.0
-        mono[MONOTONY_DAYS - 1:] = _divide(mean, sd)
-    out["monotony"] = mono
+    mean7 = sum7 / MONOTONY_DAYS
+    sq = np.zeros(shape)
+    hi = np.full(shape, -np.inf)
+    lo = np.full(shape, np.inf)
+    for lag in range(MONOTONY_DAYS):
+        past = _shift(load, lag, np.nan)
+        sq += (past - mean7) ** 2
+        np.maximum(hi, past, out=hi)
+        np.minimum(lo, past, out=lo)
+    sd = np.sqrt(sq / (MONOTONY_DAYS - 1))
+    sd[hi == lo] = 0.0
+    mono = known_after(_divide(mean7, sd), MONOTONY_DAYS)
     strain = sum7 * mono
+    out["monotony"] = mono
     out["strain"] = strain
-    out["strain_p90_56d"] = _trailing_quantile(
-        strain, STRAIN_BASELINE_DAYS, STRAIN_BASELINE_QUANTILE, STRAIN_BASELINE_MIN_VALUES)
+    p90 = np.full(shape, np.nan)
+    for a in range(n_athletes):
+        s0 = int(start[a])
+        if s0 < g:
+            p90[a, s0:] = _trailing_quantile(
+                strain[a, s0:], STRAIN_BASELINE_DAYS, STRAIN_BASELINE_QUANTILE, STRAIN_BASELINE_MIN_VALUES)
+    out["strain_p90_56d"] = p90
 
     # running: km per day, single-run spike (Frandsen 2025), weekly change
-    run_idx = idx[is_run]
-    run_dist = dist[is_run]
-    unknown = np.bincount(run_idx, weights=np.isnan(run_dist).astype("float64"), minlength=m)
-    run_km = np.bincount(run_idx, weights=np.nan_to_num(run_dist, nan=0.0), minlength=m).astype("float64")
+    run = sess["run"]
+    dist = sess["dist"]
+    unknown = per_day(np.isnan(dist).astype("float64"), run)
+    run_km = per_day(np.nan_to_num(dist, nan=0.0), run)
     run_km[unknown > 0] = np.nan
-    out["run_km"] = run_km
-    longest = np.full(m, -np.inf)
-    has_dist = run_dist > 0
-    np.maximum.at(longest, run_idx[has_dist], run_dist[has_dist])
+    out["run_km"] = np.where(hist, run_km, np.nan)
+    longest = np.full(n_athletes * g, -np.inf)
+    has = run & (dist > 0)
+    np.maximum.at(longest, flat[has], dist[has])
+    longest = longest.reshape(shape)
     longest[np.isneginf(longest)] = np.nan
     before = _window_max(longest, SPIKE_LOOKBACK_DAYS, lag=1)
-    day_spike = _divide(longest, before)
-    out["spike_ratio"] = _window_max(day_spike, SPIKE_RECENT_DAYS)
+    out["spike_ratio"] = np.where(hist, _window_max(_divide(longest, before), SPIKE_RECENT_DAYS), np.nan)
     km7 = _window_sum(run_km, 7)
-    km_prev = np.concatenate((np.full(7, np.nan), km7[:-7])) if m > 7 else np.full(m, np.nan)
-    out["weekly_change"] = _divide(km7, km_prev)
+    out["weekly_change"] = known_after(_divide(km7, _shift(km7, 7, np.nan)), 14)
 
     # rest days
-    rest = count == 0
-    last_rest = np.maximum.accumulate(np.where(rest, np.arange(m), -1))
-    out["days_since_rest"] = np.where(last_rest >= 0, np.arange(m) - last_rest, np.nan)
+    rest = hist & (count == 0)
+    last_rest = np.maximum.accumulate(np.where(rest, np.arange(g)[None, :], -1), axis=1)
+    out["days_since_rest"] = np.where(hist & (last_rest >= 0), np.arange(g)[None, :] - last_rest, np.nan)
 
     # intensity distribution from RPE (CR-10)
+    rpe = sess["rpe"]
     known = ~np.isnan(rpe)
     easy = known & (rpe < MODERATE_MIN_RPE)
     hard = known & (rpe >= HARD_MIN_RPE)
     moderate = known & ~easy & ~hard
-
-    def per_day(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(idx[mask], minlength=m).astype("float64")
-
-    n_known = _partial_count(per_day(known), SHARE_DAYS)
-    out["easy_share"] = _divide(_partial_count(per_day(easy), SHARE_DAYS), n_known)
-    out["moderate_share"] = _divide(_partial_count(per_day(moderate), SHARE_DAYS), n_known)
-    out["hard_share"] = _divide(_partial_count(per_day(hard), SHARE_DAYS), n_known)
-    hard_day = per_day(hard)
-    out["hard_sessions_7d"] = _window_sum(hard_day, 7)
-    out["hard_sessions_28d_weekly_mean"] = _window_sum(hard_day, 28) / 4.0
+    n_known = _partial_sum(per_day(None, known), SHARE_DAYS)
+    for name, mask in (("easy_share", easy), ("moderate_share", moderate), ("hard_share", hard)):
+        out[name] = np.where(hist, _divide(_partial_sum(per_day(None, mask), SHARE_DAYS), n_known), np.nan)
+    hard_day = per_day(None, hard)
+    out["hard_sessions_7d"] = known_after(_window_sum(hard_day, 7), 7)
+    out["hard_sessions_28d_weekly_mean"] = known_after(_window_sum(hard_day, 28) / 4.0, 28)
     return out
 
 
-def _short_nights(sleep: np.ndarray) -> np.ndarray:
-    """Nights < 6 h among the last 3 nights with data within the last 7 days (count)."""
-    n = len(sleep)
+def _sleep(
+    code: np.ndarray, day: np.ndarray, hours: np.ndarray, n_athletes: int, g: int, need: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Sleep columns on the grid (hours; counts of nights)."""
+    shape = (n_athletes, g)
+    sleep = np.full(n_athletes * g, -np.inf)
+    np.maximum.at(sleep, code * g + day, hours)  # two records of one night: the longer one
+    sleep = sleep.reshape(shape)
+    sleep[np.isneginf(sleep)] = np.nan
     have = ~np.isnan(sleep)
-    pos = np.flatnonzero(have)
-    if len(pos) == 0:
-        return np.full(n, np.nan)
-    short = np.concatenate(([0], np.cumsum(have & (sleep < SHORT_NIGHT_H))))
-    days = np.arange(n)
-    k = np.searchsorted(pos, days, side="right")  # nights with data up to and including each day
-    third = np.where(k >= SHORT_NIGHTS_COUNT, pos[np.maximum(k - SHORT_NIGHTS_COUNT, 0)], -1)
-    lo = np.maximum(third, days - SHORT_NIGHTS_MAX_AGE_DAYS + 1)
-    lo = np.maximum(lo, 0)
-    counted = short[days + 1] - short[lo]
-    any_recent = (k > 0) & (pos[np.maximum(k - 1, 0)] >= days - SHORT_NIGHTS_MAX_AGE_DAYS + 1)
-    return np.where(any_recent, counted.astype("float64"), np.nan)
+    n_nights = _partial_sum(have, ACUTE_DAYS)
+    out = {
+        "sleep_h": sleep,
+        "sleep_7d_mean": _divide(_partial_sum(np.where(have, sleep, 0.0), ACUTE_DAYS), n_nights),
+        "sleep_need_h": np.broadcast_to(need[:, None], shape),
+    }
+    debt = _partial_sum(np.where(have, np.maximum(need[:, None] - sleep, 0.0), 0.0), ACUTE_DAYS)
+    out["sleep_debt_7d"] = np.where(n_nights > 0, debt, np.nan)
+    # nights < 6 h among the latest 3 nights with data, looking back at most 7 days
+    short = have & (sleep < SHORT_NIGHT_H)
+    rank = np.zeros(shape)
+    counted = np.zeros(shape)
+    for lag in range(SHORT_NIGHTS_MAX_AGE_DAYS):
+        rank += _shift(have, lag, False)
+        counted += _shift(short, lag, False) & (rank <= SHORT_NIGHTS_COUNT)
+    out["short_nights_3d"] = np.where(rank > 0, counted, np.nan)
+    return out

@@ -19,6 +19,7 @@ from heavylegs_core.metrics import (
     METRIC_COLUMNS,
     METRIC_UNITS,
     daily_metrics,
+    daily_metrics_panel,
     decay_constant,
     ewma_load,
     fitness_fatigue,
@@ -455,3 +456,37 @@ def test_ewma_components_stay_within_the_loads(loads: list[float]) -> None:
         e = ewma_load(loads, span)
         assert np.all(e >= min(loads) * (1 - 1e-12))
         assert np.all(e <= max(loads) * (1 + 1e-12))
+
+
+# ----------------------------------------------------------------------------- a squad in one call
+
+
+def pmdata_squad(tz: str = "UTC") -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[pd.DataFrame, pd.DataFrame]]]:
+    alone = {}
+    for pid in ("p01", "p02", "p03", "p04"):
+        res = load_sources([pmdata_file(pid, "srpe.csv"), pmdata_file(pid, "wellness.csv")], tz=tz)
+        alone[pid] = (res.sessions, res.nights)
+    sessions = pd.concat([s.assign(athlete=pid) for pid, (s, _) in alone.items()], ignore_index=True)
+    nights = pd.concat([n.assign(athlete=pid) for pid, (_, n) in alone.items()], ignore_index=True)
+    return sessions, nights, alone
+
+
+@pytest.mark.parametrize("as_of", [None, dt.date(2020, 2, 1)])
+def test_panel_rows_equal_the_single_athlete_tables(as_of: dt.date | None) -> None:
+    sessions, nights, alone = pmdata_squad()
+    needs = {"p02": AthleteProfile(sleep_need_h=9), "p04": AthleteProfile(sleep_need_h=7)}
+    panel = daily_metrics_panel(sessions, nights, profiles=needs, as_of=as_of)
+    assert tuple(panel.columns) == ("athlete", *METRIC_COLUMNS)
+    assert list(dict.fromkeys(panel["athlete"])) == ["p01", "p02", "p03", "p04"]
+    for pid, (s, n) in alone.items():
+        one = daily_metrics(s, n, profile=needs.get(pid), as_of=as_of)
+        mine = panel[panel["athlete"] == pid].drop(columns="athlete").reset_index(drop=True)
+        pd.testing.assert_frame_equal(one, mine)
+
+
+def test_panel_needs_an_athlete_for_every_row() -> None:
+    s = sessions_from_loads([50.0, 60.0]).assign(athlete=["a", None])
+    with pytest.raises(ValueError, match="athlete"):
+        daily_metrics_panel(s)
+    with pytest.raises(ValueError, match="'runner'"):
+        daily_metrics_panel(s, by="runner")
