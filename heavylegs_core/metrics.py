@@ -513,7 +513,9 @@ def _metrics(
     cols = _training(sess, n_athletes, g, start)
     cols.update(_sleep(n_code[n_ok], n_day[n_ok] - g0, n_h[n_ok], n_athletes, g, need))
 
-    inside = (day[None, :] >= (first - g0)[:, None]) & (day[None, :] <= (last - g0)[:, None])
+    lo_day = np.where(present, first - g0, g)  # an athlete without data up to as_of gets no rows
+    hi_day = np.where(present, last - g0, -1)
+    inside = (day[None, :] >= lo_day[:, None]) & (day[None, :] <= hi_day[:, None])
     data: dict[str, object] = {}
     if keys is not None:
         per = inside.sum(axis=1)
