@@ -207,12 +207,18 @@ APPLE_DTD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+APPLE_DEVICE = ("&lt;&lt;HKDevice: 0x283f8a8a0&gt;, name:Apple Watch, manufacturer:Apple Inc., model:Watch, "
+                "hardware:Watch6,2, software:10.1, creation date:2023-11-02 08:14:11 +0000&gt;")
+
+
 def apple_record(rtype: str, start: str, end: str, value: str, source: str = "Apple Watch",
                  unit: str | None = None, tzname: str | None = None) -> str:
+    """One ``<Record>`` shaped like those of a real export (with the long ``device`` attribute)."""
     unit_attr = f' unit="{unit}"' if unit else ""
     meta = f'\n  <MetadataEntry key="HKTimeZone" value="{tzname}"/>\n ' if tzname else ""
-    return (f' <Record type="{rtype}" sourceName="{source}" sourceVersion="10.1"{unit_attr} '
-            f'creationDate="{end}" startDate="{start}" endDate="{end}" value="{value}">{meta}</Record>\n')
+    return (f' <Record type="{rtype}" sourceName="{source}" sourceVersion="10.1" device="{APPLE_DEVICE}"'
+            f'{unit_attr} creationDate="{end}" startDate="{start}" endDate="{end}" value="{value}">{meta}'
+            '</Record>\n')
 
 
 def apple_night(day: dt.date, source: str = "Apple Watch", offset: str = "+0100",

@@ -38,7 +38,7 @@ def test_strava_folder(tmp_path):
     assert res.sessions["rpe"].iloc[0] == 6
     assert res.sessions["load_source"].iloc[0] == "srpe"
     # profile.csv is not an activity list: counted, not an error
-    assert res.skipped["file in a folder or zip that is not a training or sleep export"] == 1
+    assert res.skipped["other table of a Strava export (activities.csv lists the activities)"] == 1
 
 
 def test_strava_zip_equals_folder(tmp_path):
@@ -306,8 +306,8 @@ def test_progress_callback_reports_every_source(tmp_path):
     fx.make_strava_export(tmp_path / "export", n=6)
     calls = []
     load_sources([tmp_path / "export"], progress=lambda done, total, label: calls.append((done, total)))
-    assert calls[0] == (0, 2)
-    assert calls[-1] == (2, 2)
+    assert calls[0] == (0, 1)  # activities.csv; profile.csv is skipped, activities/ read through the CSV
+    assert calls[-1] == (1, 1)
 
 
 def test_nested_zip_is_read(tmp_path):

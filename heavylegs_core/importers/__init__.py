@@ -252,6 +252,15 @@ def _safe_member(name: str) -> bool:
     return ".." not in PurePosixPath(name.replace("\\", "/")).parts
 
 
+def _is_strava(src: Source) -> bool:
+    from heavylegs_core.importers.detectors import is_strava_csv
+
+    try:
+        return is_strava_csv(src.head(HEAD_BYTES), Path(src.basename))
+    except (OSError, UserError):
+        return False
+
+
 class _Walker:
     """Turns the user's paths into sources, applying the export layouts' rules."""
 
@@ -315,13 +324,15 @@ class _Walker:
     def _add_tree(self, display: str, rels: dict, make: Callable[[str], Source], depth: int = 0) -> None:
         names = sorted(rels)
         joined: set[str] = set()
+        strava_roots: set[str] = set()
         skipped_dirs: list[tuple[str, str]] = []
         for rel in names:
             base = PurePosixPath(rel).name.lower()
             folder = str(PurePosixPath(rel).parent)
             prefix = "" if folder == "." else folder + "/"
-            if base == "activities.csv":
+            if base == "activities.csv" and _is_strava(make(rel)):
                 joined.add(prefix + "activities/")
+                strava_roots.add(prefix)
             if base in ("export.xml", "eksport.xml") or base.endswith("export.xml"):
                 skipped_dirs.append((prefix + "workout-routes/",
                                      "Apple workout route file (the workout comes from export.xml)"))
@@ -330,6 +341,10 @@ class _Walker:
             if any(rel.startswith(j) for j in joined):
                 continue  # read through activities.csv's Filename column
             reason = next((why for d, why in skipped_dirs if rel.startswith(d)), None)
+            parent = str(PurePosixPath(rel).parent)
+            if (("" if parent == "." else parent + "/") in strava_roots and rel.lower().endswith(".csv")
+                    and PurePosixPath(rel).name.lower() != "activities.csv"):
+                reason = "other table of a Strava export (activities.csv lists the activities)"
             if reason:
                 self.result.skip(reason)
                 continue

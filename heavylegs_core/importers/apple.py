@@ -1,10 +1,10 @@
 """Apple Health ``export.xml`` (alone or inside ``export.zip``), streamed in bounded memory.
 
-The file is read with ``lxml.etree.iterparse`` (entity resolution, network
-access and DTD loading off, ``huge_tree`` off), element by element, clearing
-each one as soon as it is handled, straight from the zip member when given a
-zip. Memory stays flat whatever the export's size (gigabytes are common);
-only sleep segments are kept.
+The file is fed in 1 MB chunks to an lxml parser with a *target* (entity
+resolution, network access and DTD loading off, ``huge_tree`` off): no tree is
+built, each start tag is looked at once and only sleep segments and workouts
+are kept, so memory stays flat whatever the export's size (gigabytes are
+common). A zip is read straight from its member, never unpacked to disk.
 
 Security and known export bugs: the internal DTD at the top of the file is
 dropped before parsing (iOS 16 shipped a malformed one); a DTD that declares
@@ -107,56 +107,79 @@ def _time(text: str | None) -> dt.datetime | None:
             return None
 
 
+class _Collector:
+    """lxml parser target: sees every start tag, keeps only sleep segments and workouts (no tree)."""
+
+    def __init__(self) -> None:
+        self.segments: list[list[object]] = []
+        self.current: list[object] | None = None
+        self.in_bed = 0
+        self.bad_dates = 0
+        self.workouts: list[tuple[dict[str, str], list[dict[str, str]]]] = []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag == "Record":
+            self.current = None
+            if attrib.get("type") == SLEEP_TYPE:
+                value = attrib.get("value")
+                if value in ASLEEP:
+                    s, e = _time(attrib.get("startDate")), _time(attrib.get("endDate"))
+                    if s is None or e is None:
+                        self.bad_dates += 1
+                    else:
+                        self.current = [s.timestamp(), e.timestamp(), attrib.get("sourceName") or "?", None]
+                        self.segments.append(self.current)
+                elif value == IN_BED:
+                    self.in_bed += 1
+        elif tag == "MetadataEntry":
+            if self.current is not None and attrib.get("key") == "HKTimeZone":
+                self.current[3] = attrib.get("value")
+        elif tag == "Workout":
+            self.current = None
+            self.workouts.append((dict(attrib), []))
+        elif tag == "WorkoutStatistics":
+            if self.workouts:
+                self.workouts[-1][1].append(dict(attrib))
+        elif tag in ("Correlation", "ActivitySummary", "ClinicalRecord", "Audiogram", "VisionPrescription"):
+            self.current = None
+
+    def close(self) -> None:
+        return None
+
+
 def read_apple(src: Source, ctx: ReadContext) -> ImportResult:
     """Nights (and workouts) from an Apple Health export, streamed."""
     from lxml import etree
 
     result = ImportResult()
-    segments: list[tuple[float, float, str, str | None]] = []
-    in_bed_only = 0
-    workouts: list[dict[str, object]] = []
-    bad_dates = 0
+    collector = _Collector()
+    parser = etree.XMLParser(target=collector, resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True, remove_pis=True)
     with src.open() as raw:
         stream = _Prologue(raw, src.name, ctx, src.size)
         try:
-            for _, el in etree.iterparse(stream, events=("end",), tag=("Record", "Workout"),
-                                         resolve_entities=False, no_network=True, load_dtd=False,
-                                         huge_tree=False, remove_comments=True):
-                if el.tag == "Record":
-                    if el.get("type") == SLEEP_TYPE:
-                        value = el.get("value")
-                        if value in ASLEEP:
-                            s, e = _time(el.get("startDate")), _time(el.get("endDate"))
-                            if s is None or e is None:
-                                bad_dates += 1
-                            else:
-                                tzname = None
-                                for meta in el:
-                                    if meta.get("key") == "HKTimeZone":
-                                        tzname = meta.get("value")
-                                segments.append((s.timestamp(), e.timestamp(),
-                                                 el.get("sourceName") or "?", tzname))
-                        elif value == IN_BED:
-                            in_bed_only += 1
-                else:
-                    workouts.append(_workout(el, ctx, src.basename))
-                el.clear(keep_tail=True)
-                parent = el.getparent()
-                if parent is not None:
-                    while el.getprevious() is not None:
-                        del parent[0]
+            while True:
+                chunk = stream.read(1 << 20)
+                if not chunk:
+                    break
+                parser.feed(chunk)
+            parser.close()
         except etree.XMLSyntaxError as exc:
             raise UserError(f"not well-formed XML: {xml_error(exc)}", where=src.name) from None
-    if bad_dates:
-        result.warnings.append(f"{src.name}: {bad_dates} sleep records with unreadable dates were left out")
-        result.skip("Apple sleep record with an unreadable date", bad_dates)
-    result.nights = _nights(segments, ctx, src, result, in_bed_only)
-    rows = [w for w in workouts if w]
-    result.sessions = pd.DataFrame(rows) if rows else result.sessions
+    if collector.bad_dates:
+        result.warnings.append(
+            f"{src.name}: {collector.bad_dates} sleep records with unreadable dates were left out")
+        result.skip("Apple sleep record with an unreadable date", collector.bad_dates)
+    segments = [(float(s), float(e), str(k), z) for s, e, k, z in collector.segments]  # type: ignore[arg-type]
+    result.nights = _nights(segments, ctx, src, result, collector.in_bed)
+    rows = [w for w in (_workout(a, stats, ctx, src.basename) for a, stats in collector.workouts) if w]
+    if rows:
+        result.sessions = pd.DataFrame(rows)
     return result
 
 
-def _workout(el, ctx: ReadContext, source: str) -> dict[str, object]:
+def _workout(el: dict[str, str], stats: list[dict[str, str]], ctx: ReadContext,
+             source: str) -> dict[str, object]:
     start = _time(el.get("startDate"))
     end = _time(el.get("endDate"))
     if start is None:
@@ -164,21 +187,19 @@ def _workout(el, ctx: ReadContext, source: str) -> dict[str, object]:
     dur_s = math.nan
     if el.get("duration"):
         unit = DURATION_UNIT_S.get(el.get("durationUnit") or "min")
-        dur_s = float(el.get("duration")) * unit if unit else math.nan
+        dur_s = float(el["duration"]) * unit if unit else math.nan
     elif end is not None:
         dur_s = (end - start).total_seconds()
     dist_km = math.nan
     if el.get("totalDistance"):
         unit = DISTANCE_UNIT_KM.get(el.get("totalDistanceUnit") or "km")
-        dist_km = float(el.get("totalDistance")) * unit if unit else math.nan
+        dist_km = float(el["totalDistance"]) * unit if unit else math.nan
     avg_hr = max_hr = math.nan
-    for stat in el:
-        if stat.tag != "WorkoutStatistics":
-            continue
+    for stat in stats:
         kind = stat.get("type") or ""
         if "Distance" in kind and stat.get("sum") and math.isnan(dist_km):
             unit = DISTANCE_UNIT_KM.get(stat.get("unit") or "km")
-            dist_km = float(stat.get("sum")) * unit if unit else math.nan
+            dist_km = float(stat["sum"]) * unit if unit else math.nan
         if kind.endswith("HeartRate"):
             avg_hr = float(stat.get("average") or "nan")
             max_hr = float(stat.get("maximum") or "nan")

@@ -1,0 +1,147 @@
+"""Import benchmarks (not a test): a 1,000-activity Strava export and a ~500 MB Apple Health export.
+
+Everything is generated in a temporary folder at run time (tests/import_fixtures.py)
+and removed afterwards. Each measurement runs ``load_sources`` in a fresh
+subprocess and reports the wall time, the peak resident memory of that
+process (``ru_maxrss``) and its resident memory just before reading (the
+interpreter with pandas and lxml loaded), as the median of ``--repeat`` runs.
+Baselines measured in the same run:
+
+- Strava: ``pandas.read_csv`` of the same ``activities.csv`` (parsing alone);
+- Apple: reading the file's bytes, and an lxml parse of it with a no-op
+  target (the floor for any streaming XML reader).
+
+Goals from issue #5: Strava export of 1,000 activities under 30 s; Apple
+Health >= 50 MB/s with a peak under 200 MB.
+
+Usage: .venv/bin/python benchmarks/bench_import.py [--repeat 3] [--apple-mb 500] [--strava 1000] [--full-strava]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests import import_fixtures as fx
+
+CHILD = textwrap.dedent("""
+    import json, resource, sys, time
+    from heavylegs_core.importers import load_sources
+    mode, paths = sys.argv[1], sys.argv[2:]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    calls = []
+    t = time.perf_counter()
+    if mode == "import":
+        res = load_sources(paths, progress=lambda d, n, label: calls.append(d))
+        n = {"sessions": len(res.sessions), "nights": len(res.nights), "skipped": res.skipped}
+    elif mode == "read_csv":
+        import pandas as pd
+        n = {"rows": len(pd.read_csv(paths[0]))}
+    elif mode == "read_bytes":
+        with open(paths[0], "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+        n = {}
+    elif mode == "lxml_noop":
+        from lxml import etree
+        class Noop:
+            def start(self, tag, attrib):
+                pass
+            def close(self):
+                return None
+        parser = etree.XMLParser(target=Noop(), resolve_entities=False, no_network=True, load_dtd=False)
+        with open(paths[0], "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                parser.feed(chunk)
+        parser.close()
+        n = {}
+    elapsed = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"s": elapsed, "peak_mb": peak, "base_mb": before, "progress_calls": len(calls), **n}))
+""")
+
+
+def measure(mode: str, paths: list[Path], repeat: int) -> dict[str, object]:
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", CHILD, mode, *map(str, paths)], capture_output=True,
+                             text=True, check=True, cwd=ROOT)
+        runs.append(json.loads(out.stdout))
+    med = {k: statistics.median(r[k] for r in runs) for k in ("s", "peak_mb", "base_mb")}
+    return {**runs[-1], **med, "all_s": [round(r["s"], 2) for r in runs]}
+
+
+def strava(tmp: Path, n: int, repeat: int, full: bool) -> None:
+    folder = tmp / "strava"
+    t = time.perf_counter()
+    fx.make_strava_export(folder, n=n)
+    files = len(list((folder / "activities").iterdir()))
+    zipped = fx.zip_folder(folder, tmp / "export_1.zip")
+    print(f"\nStrava export: {n} activities, {files} activity files (GPX, TCX.gz, FIT.gz), "
+          f"{sum(p.stat().st_size for p in folder.rglob('*') if p.is_file()) / 1e6:.1f} MB, "
+          f"generated in {time.perf_counter() - t:.1f} s")
+    base = measure("read_csv", [folder / "activities.csv"], repeat)
+    print(f"  baseline pandas.read_csv(activities.csv): median {base['s']:.3f} s {base['all_s']}")
+    for label, path in (("folder", folder), ("zip", zipped)):
+        r = measure("import", [path], repeat)
+        print(f"  import {label}: median {r['s']:.2f} s {r['all_s']} = {r['s'] / base['s']:.1f} x read_csv; "
+              f"{r['sessions']} sessions; peak RSS {r['peak_mb']:.0f} MB (before reading {r['base_mb']:.0f} MB); "
+              f"{r['progress_calls']} progress callbacks; goal < 30 s: {'met' if r['s'] < 30 else 'NOT met'}")
+    if full:
+        # an export whose CSV lacks heart-rate columns: every activity file is decoded
+        csv_path = folder / "activities.csv"
+        csv_path.write_text(csv_path.read_text(encoding="utf-8").replace("Average Heart Rate", "Unused"),
+                            encoding="utf-8")
+        r = measure("import", [folder], 1)
+        print(f"  import folder, every activity file decoded (CSV without heart-rate columns): {r['s']:.1f} s "
+              f"({r['s'] / files * 1000:.0f} ms per file) = {r['s'] / base['s']:.0f} x read_csv; "
+              f"{r['progress_calls']} progress callbacks")
+
+
+def apple(tmp: Path, megabytes: int, repeat: int) -> None:
+    xml = tmp / "export.xml"
+    t = time.perf_counter()
+    info = fx.write_big_apple_export(xml, megabytes * 1024 * 1024)
+    size_mb = info["bytes"] / 1e6
+    print(f"\nApple Health export.xml: {size_mb:.0f} MB, {info['nights']} nights of stage records among "
+          f"heart-rate records, generated in {time.perf_counter() - t:.1f} s")
+    raw = measure("read_bytes", [xml], repeat)
+    noop = measure("lxml_noop", [xml], repeat)
+    r = measure("import", [xml], repeat)
+    mbps = size_mb / r["s"]
+    print(f"  baseline read bytes: median {raw['s']:.2f} s ({size_mb / raw['s']:.0f} MB/s)")
+    print(f"  baseline lxml no-op target parse: median {noop['s']:.2f} s ({size_mb / noop['s']:.0f} MB/s), "
+          f"peak RSS {noop['peak_mb']:.0f} MB")
+    print(f"  import: median {r['s']:.2f} s {r['all_s']} = {mbps:.0f} MB/s, {r['s'] / noop['s']:.2f} x the no-op "
+          f"parse; {r['nights']} nights; peak RSS {r['peak_mb']:.0f} MB (before reading {r['base_mb']:.0f} MB, "
+          f"so {r['peak_mb'] - r['base_mb']:.0f} MB for the import)")
+    print(f"  goals: >= 50 MB/s {'met' if mbps >= 50 else 'NOT met'}; peak < 200 MB "
+          f"{'met' if r['peak_mb'] < 200 else 'NOT met'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--strava", type=int, default=1000, help="activities in the Strava export")
+    ap.add_argument("--apple-mb", type=int, default=500, help="size of the Apple export.xml in MB")
+    ap.add_argument("--full-strava", action="store_true",
+                    help="also time an export where every activity file must be decoded")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
+        strava(Path(tmp), args.strava, args.repeat, args.full_strava)
+    with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
+        apple(Path(tmp), args.apple_mb, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
