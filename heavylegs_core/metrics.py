@@ -265,6 +265,8 @@ def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def _ewm_rows(x: np.ndarray, alpha: float) -> np.ndarray:
     """Row-wise ``y_t = alpha·x_t + (1 - alpha)·y_{t-1}``, seeded with each row's first non-NaN value."""
+    if x.shape[0] == 1:  # one athlete: the Series path has less overhead
+        return _ewm(x[0], alpha)[None, :]
     frame = pd.DataFrame(x.T, copy=False)
     return frame.ewm(alpha=alpha, adjust=False).mean().to_numpy().T
 
@@ -515,13 +517,18 @@ def _metrics(
 
     lo_day = np.where(present, first - g0, g)  # an athlete without data up to as_of gets no rows
     hi_day = np.where(present, last - g0, -1)
-    inside = (day[None, :] >= lo_day[:, None]) & (day[None, :] <= hi_day[:, None])
+    inside: np.ndarray | tuple[int, slice]
+    if n_athletes == 1:  # one contiguous range: slicing is cheaper than a mask
+        inside = (0, slice(int(lo_day[0]), int(hi_day[0]) + 1))
+        rows = day[inside[1]]
+    else:
+        inside = (day[None, :] >= lo_day[:, None]) & (day[None, :] <= hi_day[:, None])
+        rows = np.broadcast_to(day, inside.shape)[inside]
     data: dict[str, object] = {}
     if keys is not None:
-        per = inside.sum(axis=1)
+        per = (hi_day - lo_day + 1).clip(min=0)
         data["athlete_"] = np.repeat(np.array(keys, dtype=object), per)
-    dates = (g0 + np.broadcast_to(day, inside.shape)[inside]).astype("datetime64[D]")
-    data["date"] = dates.astype("datetime64[ns]")
+    data["date"] = (g0 + rows).astype("datetime64[D]").astype("datetime64[ns]")
     for c in METRIC_COLUMNS[1:]:
         values = cols[c][inside]
         if c in COUNT_COLUMNS:
