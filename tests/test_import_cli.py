@@ -78,3 +78,15 @@ def test_unknown_time_zone_is_refused(capsys):
         main(["import", str(fx.REAL / "tcx"), "--tz", "Mars/Olympus"])
     assert exc.value.code == 2
     assert "unknown time zone" in capsys.readouterr().err
+
+
+def test_import_output_feeds_metrics(tmp_path, capsys):
+    out = tmp_path / "canon.csv"
+    assert main(["import", str(fx.REAL / "tcx" / "tcxparser__test.tcx"), str(pmdata_file("p01", "sleep.json")),
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["metrics", "--training", str(out), "--sleep", str(out), "--as-of", "2012-12-27",
+                 "--format", "json"]) == 0
+    rows = {r["date"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["2012-12-26"]["run_km"] == pytest.approx(4.689, abs=0.001)
+    assert rows["2012-12-26"]["load"] == pytest.approx(33.213)

@@ -319,3 +319,31 @@ def test_nested_zip_is_read(tmp_path):
         zf.write(inner, "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip")
     res = load_sources([outer])
     assert res.sessions["distance_km"].iloc[0] == pytest.approx(5.83977)
+
+
+def test_garmin_account_export_folder(tmp_path):
+    root = tmp_path / "garmin" / "DI_CONNECT"
+    well = root / "3f1c9a1e-uuid" / "DI-Connect-Wellness"
+    fit = root / "DI-Connect-Fitness"
+    agg = root / "DI-Connect-Aggregator"
+    for d in (well, fit, agg):
+        d.mkdir(parents=True)
+    (well / "2024-04-01_2024-07-10_123_sleepData.json").write_text(
+        json.dumps([fx.garmin_night("2024-05-02", 3600, 14400, 5400)]), encoding="utf-8")
+    (fit / "me@example.org_0_summarizedActivities.json").write_text(
+        fx.garmin_summarized([fx.garmin_activity(dt.datetime(2024, 5, 2, 5, 0), 50, 10.0, 150)]), encoding="utf-8")
+    (agg / "UDSFile_2024-04-01_2024-07-10.json").write_text(
+        json.dumps([{"calendarDate": "2024-05-02", "totalSteps": 12000, "restingHeartRate": 48}]), encoding="utf-8")
+    res = load_sources([tmp_path / "garmin"])
+    assert len(res.sessions) == 1 and len(res.nights) == 1
+    assert res.skipped == {"file in a folder or zip that is not a training or sleep export": 1}
+
+
+def test_oura_trends_csv(tmp_path):
+    p = tmp_path / "oura_trends.csv"
+    p.write_text("date,Sleep Score,Total Bedtime,Total Sleep Duration,Bedtime Start,Bedtime End\n"
+                 "2024-08-08,84,28800,25200,2024-08-07T23:32:00+03:00,2024-08-08T07:32:00+03:00\n"
+                 "2024-08-09,55,27000,21600,2024-08-08T23:30:00+03:00,2024-08-09T07:00:00+03:00\n", encoding="utf-8")
+    n = load_sources([p]).nights
+    assert n["sleep_h"].tolist() == [7.0, 6.0]
+    assert n["quality"].tolist() == [5.0, 3.0]
