@@ -179,3 +179,27 @@ def test_date_follows_the_athletes_time_zone():
     path = REAL / "tcx" / "tcxparser__test.tcx"  # starts 2012-12-26T21:29:53Z
     assert load_sources([path], tz="Asia/Tokyo").sessions["date"].iloc[0] == dt.datetime(2012, 12, 27)
     assert load_sources([path], tz="Asia/Tokyo").sessions["start"].iloc[0] == "2012-12-27T06:29:53+09:00"
+
+
+@pytest.mark.parametrize("path", sorted((REAL / "fit").glob("*.fit")), ids=lambda p: p.name)
+def test_fit_fast_path_agrees_with_full_decode(path):
+    from heavylegs_core.importers._base import ReadContext, file_source
+    from heavylegs_core.importers.activity import fit_summary, read_fit, read_fit_quick
+
+    cols = ["start", "sport", "duration_min", "distance_km", "avg_hr", "max_hr"]
+    full = read_fit(file_source(path), ReadContext()).sessions[cols]
+    quick = read_fit_quick(file_source(path), ReadContext()).sessions[cols]
+    assert quick.equals(full)
+    summary = fit_summary(path.read_bytes())
+    if "strava-android" in path.name:
+        assert summary is None  # damaged: the full decoder reports it
+    else:
+        assert summary is not None
+
+
+def test_fit_fast_path_refuses_a_flipped_byte(tmp_path):
+    from heavylegs_core.importers.activity import fit_summary
+
+    data = bytearray((REAL / "fit" / "runpandas__run.fit").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    assert fit_summary(bytes(data)) is None

@@ -164,7 +164,7 @@ def _register_builtins() -> None:
                     _lazy("canonical", "read_canonical"), "both"))
     register(Format("pmdata-srpe", _is_pmdata_srpe, _read_pmdata_srpe, None, "training"))
     register(Format("pmdata-wellness", _is_pmdata_wellness, _read_pmdata_wellness, None, "sleep"))
-    register(format_from_reader("fit", act.is_fit, act.read_fit, "training"))
+    register(format_from_reader("fit", act.is_fit, act.read_fit_quick, "training"))
     register(format_from_reader("gpx", act.is_gpx, act.read_gpx, "training"))
     register(format_from_reader("tcx", act.is_tcx, act.read_tcx, "training"))
     register(format_from_reader("apple-health", d.is_apple, _lazy("apple", "read_apple"), "both"))

@@ -330,7 +330,7 @@ def _join_activity_files(df: pd.DataFrame, files: pd.Series, need: pd.Series, sr
             f"{src.name}: read without its activities/ folder, so {len(todo)} activities could not be "
             "completed from their files (import the whole export folder or zip)")
         return
-    readers = ((activity.is_fit, activity.read_fit), (activity.is_gpx, activity.read_gpx),
+    readers = ((activity.is_fit, activity.read_fit_quick), (activity.is_gpx, activity.read_gpx),
                (activity.is_tcx, activity.read_tcx))
     missing = 0
     for done, i in enumerate(todo):
