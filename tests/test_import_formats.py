@@ -347,3 +347,15 @@ def test_oura_trends_csv(tmp_path):
     n = load_sources([p]).nights
     assert n["sleep_h"].tolist() == [7.0, 6.0]
     assert n["quality"].tolist() == [5.0, 3.0]
+
+
+def test_ambiguous_day_month_dates_are_flagged(tmp_path):
+    p = tmp_path / "log.csv"
+    p.write_text("date,sport,duration_min\n04/05/2024 07:00,run,30\n06/05/2024 07:00,run,40\n", encoding="utf-8")
+    res = load_sources([p])
+    assert res.sessions["date"].tolist() == [dt.datetime(2024, 5, 4), dt.datetime(2024, 5, 6)]
+    assert any("day/month or month/day" in w for w in res.warnings)
+    p.write_text("date,sport,duration_min\n04/25/2024 07:00,run,30\n", encoding="utf-8")
+    res = load_sources([p])
+    assert res.sessions["date"].tolist() == [dt.datetime(2024, 4, 25)]
+    assert res.warnings == []

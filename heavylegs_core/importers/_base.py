@@ -31,8 +31,20 @@ MAX_UNPACKED_BYTES = 8 * 1024**3
 #: A zip member above this size (bytes) must not be compressed more than MAX_RATIO times.
 RATIO_CHECK_BYTES = 10 * 1024**2
 MAX_RATIO = 400
+#: Largest content read whole into memory (activity files, CSV, JSON), bytes.
+MAX_IN_MEMORY_BYTES = 1024**3
 
 Progress = Callable[[int, int, str], None]
+
+
+_EMPTY: dict[str, pd.DataFrame] = {}
+
+
+def _empty(kind: str) -> pd.DataFrame:
+    """A fresh empty canonical table (built once, then copied: building it is slow)."""
+    if kind not in _EMPTY:
+        _EMPTY[kind] = empty_sessions() if kind == "sessions" else empty_nights()
+    return _EMPTY[kind].copy(deep=False)  # copy-on-write (pandas 3): the template stays intact
 
 
 @dataclass
@@ -44,8 +56,8 @@ class ImportResult:
     whose first part was kept).
     """
 
-    sessions: pd.DataFrame = field(default_factory=empty_sessions)
-    nights: pd.DataFrame = field(default_factory=empty_nights)
+    sessions: pd.DataFrame = field(default_factory=lambda: _empty("sessions"))
+    nights: pd.DataFrame = field(default_factory=lambda: _empty("nights"))
     skipped: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -91,8 +103,11 @@ class Source:
         try:
             if raw.read(2) == b"\x1f\x8b":
                 raw.seek(0)
+                limit = MAX_UNPACKED_BYTES
+                if self.size:
+                    limit = min(limit, max(RATIO_CHECK_BYTES, MAX_RATIO * self.size))
                 with gzip.GzipFile(fileobj=raw) as gz:
-                    yield _Capped(gz, self.name)
+                    yield _Capped(gz, self.name, limit)
             else:
                 raw.seek(0)
                 yield raw
@@ -109,29 +124,35 @@ class Source:
             return fh.read(n)
 
     def read_bytes(self) -> bytes:
-        """The whole decompressed content (only for files that fit in memory)."""
+        """The whole decompressed content; refused above MAX_IN_MEMORY_BYTES."""
+        parts: list[bytes] = []
+        total = 0
         with self.open() as fh:
-            return fh.read()
+            while chunk := fh.read(1 << 20):
+                total += len(chunk)
+                if total > MAX_IN_MEMORY_BYTES:
+                    raise UserError(f"too large for this format: over {MAX_IN_MEMORY_BYTES // 1024**2} MB",
+                                    where=self.name)
+                parts.append(chunk)
+        return b"".join(parts)
 
 
 class _Capped(io.RawIOBase):
-    """A reader that refuses to decompress more than MAX_UNPACKED_BYTES (gzip bombs)."""
+    """A gzip reader that refuses to decompress more than ``limit`` bytes (gzip bombs)."""
 
-    def __init__(self, inner: IO[bytes], name: str):
-        self.inner, self.name, self.count = inner, name, 0
+    def __init__(self, inner: IO[bytes], name: str, limit: int):
+        self.inner, self.name, self.count, self.limit = inner, name, 0, limit
 
     def readable(self) -> bool:
         return True
 
     def read(self, n: int = -1) -> bytes:
-        data = self.inner.read(n if n is not None and n >= 0 else MAX_UNPACKED_BYTES + 1)
+        data = self.inner.read(n if n is not None and n >= 0 else 1 << 20)
         self.count += len(data)
-        if self.count > MAX_UNPACKED_BYTES:
+        if self.count > self.limit:
             raise UserError(
-                f"refused: decompresses to more than {MAX_UNPACKED_BYTES // 1024**3} GB "
-                "(a compression bomb?)",
-                where=self.name,
-            )
+                f"refused: decompresses to more than {self.limit / 1024**2:.0f} MB, over {MAX_RATIO} times "
+                "its compressed size, which looks like a compression bomb", where=self.name)
         return data
 
     def readinto(self, b: bytearray) -> int:  # type: ignore[override]
@@ -267,7 +288,7 @@ DATE_FORMATS: tuple[str, ...] = (
 
 
 def parse_times(values: pd.Series, *, source: str, column: str, rows: np.ndarray,
-                assume_tz: str, to_tz: str) -> pd.Series:
+                assume_tz: str, to_tz: str, notes: list[str] | None = None) -> pd.Series:
     """Parse a column of timestamps into aware times in ``to_tz``.
 
     Tries :data:`DATE_FORMATS` on the whole column and keeps the first that
@@ -287,6 +308,12 @@ def parse_times(values: pd.Series, *, source: str, column: str, rows: np.ndarray
         if ok == int(present.sum()):
             break
     assert best is not None
+    chosen = fmt
+    if notes is not None and "%d/%m" in chosen and best_ok:
+        swapped = _try_format(text.where(present), chosen.replace("%d/%m", "%m/%d"))
+        if int(swapped.notna().sum()) == best_ok:
+            notes.append(f"{source}: the dates in column {column!r} could be day/month or month/day: "
+                         "read as day/month (write them as YYYY-MM-DD to be sure)")
     failed = present & best.isna()
     if failed.any():
         i = int(np.flatnonzero(failed.to_numpy())[0])

@@ -218,7 +218,7 @@ def read_generic_csv(src: Source, ctx: ReadContext) -> ImportResult:
         raise no_usable_columns(",".join(headers).encode(), src.name)
     result = ImportResult()
     starts = parse_times(body[mapping["date"]], source=src.name, column=headers[mapping["date"]],
-                         rows=rows, assume_tz=ctx.tz, to_tz=ctx.tz)
+                         rows=rows, assume_tz=ctx.tz, to_tz=ctx.tz, notes=result.warnings)
     dc = any(guess_decimal_comma(body[c]) for f, c in mapping.items()
              if f in ("duration", "distance", "rpe"))
     dur_s = pd.Series(np.nan, index=body.index, dtype="float64")
@@ -380,7 +380,7 @@ def read_garmin_csv(src: Source, ctx: ReadContext) -> ImportResult:
     dc = any(guess_decimal_comma(body[c]) for f, c in col.items()
              if c is not None and f in ("distance",))
     starts = parse_times(body[col["date"]], source=src.name, column=headers[col["date"]], rows=rows,
-                         assume_tz=ctx.tz, to_tz=ctx.tz)
+                         assume_tz=ctx.tz, to_tz=ctx.tz, notes=result.warnings)
     dur = pd.Series(np.nan, index=body.index, dtype="float64")
     for f in ("duration", "moving", "elapsed"):
         if col[f] is not None:

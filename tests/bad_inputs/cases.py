@@ -454,3 +454,16 @@ def _(d: Path) -> list[str]:
       "lasts from 0 to 24 hours)")
 def _(d: Path) -> list[str]:
     return _write(d, "c.csv", CANON_HEAD + "night,,2024-02-28,,,,,,,,,,,30,\n")
+
+
+@case("gzip bomb", E + "zeros.fit.gz: refused: decompresses to more than 10 MB, over 400 times its compressed size, "
+      "which looks like a compression bomb")
+def _(d: Path) -> list[str]:
+    head = REAL_FIT.read_bytes()[:14]  # a valid FIT header, then megabytes of zeros
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9) as gz:
+        gz.write(head)
+        block = b"\0" * (1 << 20)
+        for _ in range(16):
+            gz.write(block)
+    return _write(d, "zeros.fit.gz", buf.getvalue())
