@@ -15,6 +15,7 @@ Goals from issue #5: Strava export of 1,000 activities under 30 s; Apple
 Health >= 50 MB/s with a peak under 200 MB.
 
 Usage: .venv/bin/python benchmarks/bench_import.py [--repeat 3] [--apple-mb 500] [--strava 1000] [--full-strava]
+       [--only strava|apple]
 """
 
 from __future__ import annotations
@@ -136,11 +137,14 @@ def main() -> None:
     ap.add_argument("--apple-mb", type=int, default=500, help="size of the Apple export.xml in MB")
     ap.add_argument("--full-strava", action="store_true",
                     help="also time an export where every activity file must be decoded")
+    ap.add_argument("--only", choices=("strava", "apple"), help="run one of the two benchmarks")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
-        strava(Path(tmp), args.strava, args.repeat, args.full_strava)
-    with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
-        apple(Path(tmp), args.apple_mb, args.repeat)
+    if args.only in (None, "strava"):
+        with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
+            strava(Path(tmp), args.strava, args.repeat, args.full_strava)
+    if args.only in (None, "apple"):
+        with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
+            apple(Path(tmp), args.apple_mb, args.repeat)
 
 
 if __name__ == "__main__":

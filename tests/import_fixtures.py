@@ -130,8 +130,7 @@ def make_strava_export(folder: Path, n: int = 6, *, with_hr_columns: bool = True
             row = strava_row(id=11000000000 + i, date=date, name="Lunch Run", type="Run", elapsed=minutes * 60,
                              distance_display=f"{km:.2f}", filename=name, elapsed2=f"{minutes * 60}.0",
                              moving=f"{minutes * 60}.0", distance_m=f"{km * 1000:.1f}")
-            truth.append({"sport": "run", "minutes": minutes, "km": km,
-                          "hr": None if with_hr_columns else 142.0, "rpe": None})
+            truth.append({"sport": "run", "minutes": minutes, "km": km, "hr": 142.0, "rpe": None})
         elif kind == 2:
             name = f"activities/{fid}.fit.gz"
             (folder / name).write_bytes(gzip.compress(fit_bytes))

@@ -10,9 +10,9 @@ Distance comes from the second ``Distance`` column (always metres) when it
 exists, else from the first (km, but metres for swims). Duration is
 ``Moving Time`` (seconds) when present, else the first ``Elapsed Time``. The
 old 10-column snake_case export (distance in metres) is read too. Activity
-files named in ``Filename`` are read only for what the row lacks (heart rate
-in exports that have no heart-rate columns, or a missing duration / distance),
-so a large export imports quickly.
+files named in ``Filename`` are read only for what the row lacks (heart rate,
+duration or distance), and FIT files through the summary fast path, so a
+large export imports quickly.
 
 Garmin Connect CSV (section 2.1): localised headers (English, Danish, Polish,
 German, Dutch, French, Spanish), values with thousands separators or decimal
@@ -274,7 +274,6 @@ def read_strava_csv(src: Source, ctx: ReadContext) -> ImportResult:
         moving = pd.Series(np.nan, index=body.index, dtype="float64")
         dist_m = _numbers(body, pos["distance"][0], "distance", src, rows)
         avg_hr = max_hr = rpe = pd.Series(np.nan, index=body.index, dtype="float64")
-        has_hr_columns = False
         file_col = pos["filename"][0]
     else:
         date_col, type_col = pos["activitydate"][0], pos["activitytype"][0]
@@ -298,7 +297,6 @@ def read_strava_csv(src: Source, ctx: ReadContext) -> ImportResult:
         for col in pos.get("maxheartrate", []):
             max_hr = max_hr.where(max_hr.notna(), _numbers(body, col, "Max Heart Rate", src, rows))
         rpe = _numbers(body, _find(pos, ("perceivedexertion",)), "Perceived Exertion", src, rows)
-        has_hr_columns = "averageheartrate" in pos
         file_col = _find(pos, ("filename",))
     starts = parse_times(body[date_col], source=src.name, column=headers[date_col], rows=rows,
                          assume_tz="UTC", to_tz=ctx.tz)
@@ -310,8 +308,7 @@ def read_strava_csv(src: Source, ctx: ReadContext) -> ImportResult:
         name=_str(body, name_col).where(lambda s: s.notna(), sport_raw), source=src.basename, _row=rows,
     )
     files = _str(body, file_col)
-    need = files.notna() & (df["duration_min"].isna() | df["distance_km"].isna()
-                            | (df["avg_hr"].isna() & (not has_hr_columns)))
+    need = files.notna() & (df["duration_min"].isna() | df["distance_km"].isna() | df["avg_hr"].isna())
     if need.any():
         _join_activity_files(df, files, need, src, ctx, result)
     missing_date = starts.isna().to_numpy()
