@@ -63,6 +63,7 @@ Answers = Mapping[str, Any]
 Metrics = Mapping[str, Any]
 
 PRESENT, ABSENT, UNKNOWN = 1, -1, 0
+_METRIC_NAMES = frozenset(HISTORY_METRICS)
 
 
 # ----------------------------------------------------------------- results
@@ -504,10 +505,17 @@ class Engine:
         if not metrics:
             return {}
         out: dict[str, float] = {}
-        for k in HISTORY_METRICS:
-            v = _num(metrics.get(k))
-            if v is not None:
-                out[k] = v
+        names = _METRIC_NAMES
+        for k, v in metrics.items():
+            if k not in names:
+                continue
+            if v.__class__ is float or v.__class__ is int:
+                if not math.isnan(v):
+                    out[k] = float(v)
+                continue
+            f = _num(v)
+            if f is not None:
+                out[k] = f
         if "monotony" in metrics and "monotony" not in out:
             dsr = out.get("days_since_rest")
             if dsr is not None and dsr >= 7:
@@ -518,34 +526,32 @@ class Engine:
     def _evidence(self, a: Mapping[str, Any], m: Mapping[str, float]) -> list[list[EvidenceUse] | None]:
         """The evidence that fires, per cause (None where nothing fires)."""
         hits: list[list[EvidenceUse] | None] = [None] * len(self.causes)
-        fired: list[tuple[int, EvidenceUse]] = []
-        table, iq, im = self.option_table, self.index_q, self.index_m
+        table, iq, im, fire = self.option_table, self.index_q, self.index_m, self._fire
         for qid, v in a.items():
             options = table.get(qid)
             if options is not None:
                 for ci, it, use in options.get(v, ()):
-                    if use is not None:
-                        fired.append((ci, use))
-                    elif it.test(a, m)[0] == PRESENT:
-                        fired.append((ci, it.use_present))  # type: ignore[arg-type]
+                    if use is None:
+                        if it.test(a, m)[0] != PRESENT:
+                            continue
+                        use = it.use_present
+                    bucket = hits[ci]
+                    if bucket is None:
+                        hits[ci] = [use]  # type: ignore[list-item]
+                    else:
+                        bucket.append(use)  # type: ignore[arg-type]
                 continue
             for ci, it in iq.get(qid, ()):
-                self._fire(fired, ci, it, a, m)
+                fire(hits, ci, it, a, m)
         for key in m:
             for ci, it in im.get(key, ()):
-                self._fire(fired, ci, it, a, m)
+                fire(hits, ci, it, a, m)
         for ci, it in self.always:
-            self._fire(fired, ci, it, a, m)
-        for ci, use in fired:
-            bucket = hits[ci]
-            if bucket is None:
-                hits[ci] = [use]
-            else:
-                bucket.append(use)
+            fire(hits, ci, it, a, m)
         return hits
 
     @staticmethod
-    def _fire(fired: list[tuple[int, EvidenceUse]], ci: int, it: _Item, a: Mapping[str, Any],
+    def _fire(hits: list[list[EvidenceUse] | None], ci: int, it: _Item, a: Mapping[str, Any],
               m: Mapping[str, float]) -> None:
         state, value = it.test(a, m)
         if state == PRESENT:
@@ -557,50 +563,61 @@ class Engine:
         if use is None:
             use = EvidenceUse(it.id, _fill(side.text, value), side.pts, side.lr, side.direction, side.label,
                               it.group, 1.0, it.mark, it.source, it.idx)
-        fired.append((ci, use))
+        bucket = hits[ci]
+        if bucket is None:
+            hits[ci] = [use]
+        else:
+            bucket.append(use)
 
     def _score(self, cs: _Cause, prior: float, fired: list[EvidenceUse]) -> Contributor:
+        used = fired
+        skipped: list[EvidenceUse] = []
+        for u in fired:
+            if u.group is not None:
+                used, skipped = self._grouped(fired)
+                break
+        return self._contributor(cs, prior, used, skipped)
+
+    def _grouped(self, fired: list[EvidenceUse]) -> tuple[list[EvidenceUse], list[EvidenceUse]]:
+        """Within each group keep the strongest item for and against (or first + half)."""
         used: list[EvidenceUse] = []
         skipped: list[EvidenceUse] = []
-        grouped: dict[str, list[EvidenceUse]] | None = None
+        grouped: dict[str, list[EvidenceUse]] = {}
         for use in fired:
             if use.group is None:
                 used.append(use)
             else:
-                if grouped is None:
-                    grouped = {}
                 grouped.setdefault(use.group, []).append(use)
-        if grouped:
-            for g, entries in grouped.items():
-                if len(entries) == 1:
-                    used.append(entries[0])
+        for g, entries in grouped.items():
+            if len(entries) == 1:
+                used.append(entries[0])
+                continue
+            half = self.group_mode[g] == "first_plus_half"
+            for sign in (1.0, -1.0):
+                side_entries = [u for u in entries if u.points * sign > 0]
+                if not side_entries:
                     continue
-                half = self.group_mode[g] == "first_plus_half"
-                for sign in (1.0, -1.0):
-                    side_entries = [u for u in entries if u.points * sign > 0]
-                    if not side_entries:
-                        continue
-                    side_entries.sort(key=_strength)
-                    used.append(side_entries[0])
-                    for u in side_entries[1:]:
-                        if half:
-                            used.append(u._replace(points=u.points * 0.5, counted=0.5))
-                        else:
-                            skipped.append(u._replace(points=0.0, counted=0.0))
-        return self._contributor(cs, prior, used, skipped)
+                side_entries.sort(key=_strength)
+                used.append(side_entries[0])
+                for u in side_entries[1:]:
+                    if half:
+                        used.append(u._replace(points=u.points * 0.5, counted=0.5))
+                    else:
+                        skipped.append(u._replace(points=0.0, counted=0.0))
+        return used, skipped
 
     def _contributor(self, cs: _Cause, prior: float, used: list[EvidenceUse],
                      skipped: list[EvidenceUse]) -> Contributor:
         pos = neg = 0.0
         for u in used:
-            if u.points > 0:
-                pos += u.points
+            p = u.points
+            if p > 0:
+                pos += p
             else:
-                neg += u.points
+                neg += p
         capped = pos > self.cap
         total = (self.cap if capped else pos) + neg
-        log_odds = math.log10(prior / (1.0 - prior)) + total / 10.0
-        prob = 1.0 / (1.0 + 10.0 ** (-log_odds))
+        prob = 1.0 / (1.0 + (1.0 - prior) / prior * 10.0 ** (-total / 10.0))
         if len(used) > 1:
             used.sort(key=_order)
         if len(skipped) > 1:
