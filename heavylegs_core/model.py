@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from heavylegs_core import EDUCATIONAL_NOTE, __version__
@@ -195,7 +195,6 @@ class Assessment:
     answered: int = 0
     history_used: bool = False
     reference_class: str = "out of 100 recreational runners with answers like these"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def contributor(self, cid: str) -> Contributor:
         """The contributor with this cause id."""

@@ -96,6 +96,13 @@ def test_stable_interface_ids() -> None:
         assert q.tier in {"emergency", "urgent", "gp_soon"}
         assert q.option_ids() == ("yes", "no", "not_sure")
     assert {f.tier for f in flags} == {"emergency", "urgent", "gp_soon"}
+    assert all(q.show_if is None for q in flags)  # red flags are always asked
+
+
+def test_a_red_flag_cannot_be_made_conditional() -> None:
+    def edit(d):
+        d["flags"][0]["show_if"] = {"q": "sex", "is": ["female"]}
+    _fails(_mutate("red_flags.yaml", edit), "red_flags.yaml", "flags[0] (id 'rf_chest_pain').show_if")
 
 
 def test_questions_come_in_wizard_steps_red_flags_first() -> None:
@@ -247,3 +254,10 @@ def test_unknown_mark_and_group_fail() -> None:
     def edit_g(d):
         d["items"][1]["group"] = "load_group"
     _fails(_mutate("evidence.yaml", edit_g), "items[1] (id 'ls_spike_answer')", "unknown group 'load_group'")
+
+
+def test_show_if_must_depend_on_an_earlier_question() -> None:
+    def edit(d):
+        sciatica = next(q for q in d["questions"] if q["id"] == "sciatica")
+        sciatica["show_if"] = {"q": "hot_run", "is": ["yes"]}
+    _fails(_mutate("questions.yaml", edit), "question 'sciatica' show_if", "asked earlier")

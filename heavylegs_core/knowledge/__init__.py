@@ -278,7 +278,6 @@ class FlagSpec(_Model):
     concern: str = Field(min_length=1)
     action: str = Field(min_length=1)
     source: str
-    show_if: Condition | None = None
 
 
 class FlagRule(_Model):
@@ -546,7 +545,7 @@ def _assemble(parsed: dict[str, Any], texts: Mapping[str, str]) -> Knowledge:
             id=f.id, step=f.step, step_title=st.title, step_order=st.order, section="red_flags",
             type="single", text=f.text, help=f.help or f.concern,
             options=tuple(Option(id=i, label=lab) for i, lab in RED_FLAG_OPTIONS),
-            tier=f.tier, show_if=f.show_if,
+            tier=f.tier,
         ))
     for q in qf.questions:
         st = steps.get(q.step, unknown_step)
@@ -715,6 +714,11 @@ def _cross_check(kb: Knowledge) -> list[str]:
     for q in kb.questions:
         if q.show_if is not None:
             check_cond(f"questions.yaml: question {q.id!r} show_if", q.show_if)
+            for leaf in q.show_if.leaves():
+                dep = qs.get(leaf.q or "")
+                if leaf.m is not None or (dep is not None and dep.step_order > q.step_order):
+                    p.append(f"questions.yaml: question {q.id!r} show_if: it may only depend on a question "
+                             "asked earlier or in the same step")
 
     # calls
     if sorted(c.id for c in kb.calls) != sorted(CALL_IDS):
