@@ -42,6 +42,7 @@ from heavylegs_core.knowledge import (
     Condition,
     EvidenceItem,
     Knowledge,
+    Question,
     load_knowledge,
 )
 from heavylegs_core.profile import AthleteProfile
@@ -735,6 +736,18 @@ def _strength(u: EvidenceUse) -> tuple[float, int]:
 
 def _order(u: EvidenceUse) -> tuple[float, str]:
     return (-u.points, u.id)
+
+
+def is_shown(question: Question, answers: Answers) -> bool:
+    """Whether the wizard should ask ``question`` given the answers so far.
+
+    True without a ``show_if``; otherwise True only when its condition holds
+    (e.g. ``sciatica`` once ``legs`` is ``one``). Red flags are always shown.
+    """
+    if question.show_if is None:
+        return True
+    known = {k: v for k, v in answers.items() if v is not None and v != DONT_KNOW}
+    return _compile(question.show_if)(known, {})[0] == PRESENT
 
 
 _ENGINE: Engine | None = None

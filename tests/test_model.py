@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.errors import UserError
 from heavylegs_core.knowledge import Condition, EvidenceItem, load_knowledge
-from heavylegs_core.model import LEVEL_RANK, assess, engine, points, strength_label
+from heavylegs_core.model import (
+    LEVEL_RANK,
+    assess,
+    engine,
+    is_shown,
+    points,
+    strength_label,
+)
 from heavylegs_core.profile import AthleteProfile
 
 KB = load_knowledge()
@@ -384,3 +391,12 @@ def test_question_and_metric_with_the_same_name_fire_once_each() -> None:
     ur = assess({"days_since_rest": 9}, {"days_since_rest": 9}).contributor("under_recovery")
     assert [e.id for e in ur.evidence] == ["ur_rest_history"]
     assert [e.id for e in ur.not_counted] == ["ur_rest_answer"]
+
+
+def test_follow_up_questions_are_shown_only_when_relevant() -> None:
+    sciatica, periods = KB.question("sciatica"), KB.question("heavy_periods")
+    assert not is_shown(sciatica, {}) and not is_shown(sciatica, {"legs": "both"})
+    assert is_shown(sciatica, {"legs": "one"})
+    assert is_shown(periods, {"sex": "female"}) and not is_shown(periods, {"sex": "male"})
+    assert not is_shown(periods, {"sex": "dont_know"})
+    assert all(is_shown(q, {}) for q in FLAG_QUESTIONS)

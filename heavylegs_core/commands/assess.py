@@ -124,7 +124,8 @@ def render_text(a: Assessment) -> str:
     shown = [x for i, x in enumerate(a.contributors) if i < TEXT_TOP or x.probability >= TEXT_MIN_PROBABILITY]
     for i, x in enumerate(shown, 1):
         bar = "#" * round(x.probability * 20)
-        out.append(f"{i:>2}. {x.name}: {x.out_of_100} in 100  [{bar:<20}]  (prior {round(x.prior * 100)})")
+        out.append(f"{i:>2}. {x.name}: {x.out_of_100} in 100  [{bar:<20}]  "
+                   f"(starting estimate {round(x.prior * 100)} in 100)")
         for e in x.evidence:
             arrow = "points towards" if e.points > 0 else "points away"
             out.append(f"      {arrow} {e.points:+.1f} ({e.label}): {e.text}")
