@@ -400,3 +400,20 @@ def test_follow_up_questions_are_shown_only_when_relevant() -> None:
     assert is_shown(periods, {"sex": "female"}) and not is_shown(periods, {"sex": "male"})
     assert not is_shown(periods, {"sex": "dont_know"})
     assert all(is_shown(q, {}) for q in FLAG_QUESTIONS)
+
+
+def test_first_plus_half_group_mode() -> None:
+    import yaml
+
+    from heavylegs_core.knowledge import parse_knowledge, read_texts
+    from heavylegs_core.model import Engine
+
+    texts = read_texts()
+    data = yaml.safe_load(texts["causes.yaml"])
+    data["groups"]["load_construct"]["mode"] = "first_plus_half"
+    texts["causes.yaml"] = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    eng = Engine(parse_knowledge(texts))
+    ls = eng.assess({"recent_increase": "yes"}, {"spike_ratio": 1.4, "weekly_change": 1.5}).contributor("load_spike")
+    pts = sorted((e.points for e in ls.evidence), reverse=True)
+    assert pts == pytest.approx([points(2.0), points(2.0) / 2, points(1.6) / 2])
+    assert not ls.not_counted
