@@ -10,7 +10,9 @@ Nothing here calls ``display()``: builders return widgets, notebooks show them.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -146,17 +148,140 @@ def offline_chart_js() -> str:
     return src
 
 
+#: Where Voila serves the heavylegs template's static files, relative to the server's base URL.
+TEMPLATE_STATIC_URL = "voila/templates/heavylegs/static/"
+
+# The widget's own JavaScript: a few hundred bytes that import the chart bundle from the
+# template's static folder (one gzip-compressed, cacheable HTTP request) and, where that URL
+# is not served (JupyterLab without Voila's server extension, a first kernel that could not
+# publish the file), ask the kernel for the bundle over the widget's comm instead.
+_LOADER_ESM = """\
+const FILE = __FILE__;
+const PREFIX = __PREFIX__;
+let loading = null;
+function staticUrl() {
+  let base = "/";
+  const cfg = document.getElementById("jupyter-config-data");
+  if (cfg) {
+    try { base = JSON.parse(cfg.textContent).baseUrl || base; } catch (e) { /* keep "/" */ }
+  }
+  if (!base.endsWith("/")) base += "/";
+  return new URL(base + PREFIX + FILE, document.baseURI).href;
+}
+function fromKernel(model) {
+  return new Promise((resolve, reject) => {
+    const onMsg = (msg) => {
+      if (!msg || msg.type !== "hl-chart-bundle") return;
+      model.off("msg:custom", onMsg);
+      const url = URL.createObjectURL(new Blob([msg.source], { type: "text/javascript" }));
+      import(url).then(resolve, reject);
+    };
+    model.on("msg:custom", onMsg);
+    model.send({ type: "hl-chart-bundle-request" });
+  });
+}
+function bundle(model) {
+  if (!loading) {
+    const first = FILE ? import(staticUrl()) : Promise.reject(new Error("no published bundle"));
+    loading = first.catch(() => fromKernel(model));
+    loading.catch(() => { loading = null; });
+  }
+  return loading;
+}
+async function render(props) {
+  const mod = await bundle(props.model);
+  return mod.default.render(props);
+}
+export default { render };
+"""
+
+
+def template_static_dirs() -> list[Path]:
+    """The ``static`` folders of every installed copy of the heavylegs Voila template.
+
+    Voila looks templates up along ``jupyter_path("voila", "templates", ...)``; the
+    package installs the template there as shared data (pyproject.toml).
+    """
+    from jupyter_core.paths import jupyter_path
+
+    return [Path(d) / "static" for d in jupyter_path("voila", "templates", "heavylegs")
+            if (Path(d) / "index.html.j2").is_file()]
+
+
+def chart_bundle_name(source: str) -> str:
+    """File name of the published bundle: versions plus a content hash (safe to cache forever)."""
+    import altair as alt
+    import vl_convert as vlc
+
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
+    return f"jupyterchart-altair{alt.__version__}-vlc{vlc.__version__}-{digest}.js"
+
+
+@functools.cache
+def publish_chart_js() -> str | None:
+    """Write the chart bundle into the installed template's ``static`` folder, once.
+
+    Returns the file name Voila serves under :data:`TEMPLATE_STATIC_URL`, or None
+    when no installed template folder is writable (charts then fetch the bundle
+    from the kernel). Generated at first use (or by Binder's postBuild through
+    :func:`offline_chart_js`), never committed: it is about 900 KB.
+    """
+    source = offline_chart_js()
+    name = chart_bundle_name(source)
+    for folder in template_static_dirs():
+        target = folder / name
+        if target.is_file() and target.stat().st_size == len(source.encode("utf-8")):
+            return name
+        try:
+            folder.mkdir(exist_ok=True)
+            write_atomic(target, source)
+            target.chmod(0o644)
+        except OSError:
+            continue
+        return name
+    log.warning("could not publish the chart JavaScript to a Voila template folder")
+    return None
+
+
+def loader_esm(file_name: str | None) -> str:
+    """The small ES module a chart widget ships instead of the ~900 KB bundle."""
+    return (_LOADER_ESM.replace("__FILE__", json.dumps(file_name or ""))
+            .replace("__PREFIX__", json.dumps(TEMPLATE_STATIC_URL)))
+
+
+@functools.cache
+def _offline_chart_class() -> type:
+    import altair as alt
+
+    class OfflineChart(alt.JupyterChart):
+        """``JupyterChart`` with a tiny loader instead of the inline Vega bundle."""
+
+        _esm = loader_esm(publish_chart_js())
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.on_msg(self._send_bundle)
+
+        def _send_bundle(self, _widget: Any, content: Any, _buffers: Any) -> None:
+            if isinstance(content, dict) and content.get("type") == "hl-chart-bundle-request":
+                self.send({"type": "hl-chart-bundle", "source": offline_chart_js()})
+
+    return OfflineChart
+
+
 def offline_chart(chart: Any, **kwargs: Any) -> widgets.DOMWidget:
     """An interactive chart widget that renders with no network access.
 
-    A subclass of ``altair.JupyterChart`` whose JavaScript (Vega, Vega-Lite,
-    vega-embed) comes from :func:`offline_chart_js` instead of a CDN. Renders as
-    SVG, which also makes the marks easy to test in a browser.
+    A subclass of ``altair.JupyterChart``. Its JavaScript (Vega, Vega-Lite,
+    vega-embed, from :func:`offline_chart_js`, never a CDN) is not sent inline
+    with every widget: the widget carries a small loader that imports the bundle
+    from the Voila template's static folder (:func:`publish_chart_js`; served
+    gzip-compressed and cached by the browser) and falls back to asking the
+    kernel for it over the widget's comm where that URL is not served (e.g.
+    JupyterLab). Renders as SVG, which also makes the marks easy to test in a
+    browser.
     """
-    import altair as alt
-
-    cls = type("OfflineChart", (alt.JupyterChart,), {"_esm": offline_chart_js()})
-    widget = cls(chart, embed_options={"renderer": "svg", "actions": {"export": True,
-                 "source": False, "compiled": False, "editor": False}}, **kwargs)
+    widget = _offline_chart_class()(chart, embed_options={"renderer": "svg", "actions": {
+        "export": True, "source": False, "compiled": False, "editor": False}}, **kwargs)
     widget.add_class("hl-chart")
     return widget

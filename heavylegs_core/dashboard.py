@@ -1,0 +1,529 @@
+"""The load and sleep dashboard app (issue #7): did load outrun recovery?
+
+:func:`dashboard_app` builds the app's root widget: an athlete picker (the
+bundled PMData participants, synthetic demo histories, uploaded files), the
+ACWR kind and km/miles toggles, ONE interactive chart (the whole history with
+a date brush, and the detail panels that follow it; :mod:`heavylegs_core.charts`),
+a summary table of the brushed period computed in Python from the daily metrics
+table (``heavylegs metrics``), PNG/SVG export and the usual ``hl-*`` hooks.
+
+The pure pieces (importing uploads, reading heavy-legs ratings, the selected
+period, the period summary, export bytes) are functions of their own, tested
+without a kernel. Uploaded files are written only to a temporary directory
+outside anything Voila serves, parsed, and deleted at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+import re
+import tempfile
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from heavylegs_core import EDUCATIONAL_NOTE
+from heavylegs_core.charts import (
+    ACWR_KINDS,
+    ACWR_LABELS,
+    KM_PER_MILE,
+    UNITS,
+    dashboard_chart,
+    dashboard_data,
+)
+from heavylegs_core.errors import Problem, UserError
+from heavylegs_core.metrics import SHORT_NIGHT_H, daily_metrics
+from heavylegs_core.paths import pmdata_file, pmdata_participants
+from heavylegs_core.profile import AthleteProfile
+from heavylegs_core.synthetic import History, empty_ratings, synthetic_history
+from heavylegs_core.ui import (
+    ErrorBox,
+    app_root,
+    esc,
+    mark_ready,
+    offline_chart,
+    reports_errors,
+)
+
+#: Synthetic demo histories offered in the picker: option value -> years.
+SYNTHETIC: dict[str, float] = {"synthetic-1y": 1.0, "synthetic-10y": 10.0}
+UPLOADED = "uploaded"
+GIVEN = "given"
+#: File types the importers read (content is still checked by the importers).
+UPLOAD_SUFFIXES: tuple[str, ...] = (".csv", ".json", ".fit", ".gz", ".gpx", ".tcx", ".zip", ".xml")
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # all files together; matches server.MAX_UPLOAD_BYTES
+RATING_COLUMNS: tuple[str, ...] = ("heavy_legs", "heavy legs", "heavylegs", "heavy_legs_rating", "heavy-legs")
+DATE_COLUMNS: tuple[str, ...] = ("date", "day")
+EXPORT_FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
+ATTRIBUTION = (
+    "Sample data: PMData (Thambawita et al., ACM MMSys 2020, doi:10.1145/3339825.3394926), "
+    "CC BY 4.0, participants p01–p04, unmodified."
+)
+
+
+# ---------------------------------------------------------------------------
+# Pure pieces
+# ---------------------------------------------------------------------------
+
+def sample_history(participant: str) -> History:
+    """A bundled PMData participant: session RPE log and Fitbit sleep (real data, CC BY 4.0)."""
+    from heavylegs_core.importers import load_sources
+
+    if participant not in pmdata_participants():
+        raise UserError(f"unknown sample athlete {participant!r}", where="athlete")
+    res = load_sources([pmdata_file(participant, "srpe.csv"), pmdata_file(participant, "sleep.json")])
+    return History(sessions=res.sessions, nights=res.nights, ratings=empty_ratings(),
+                   label=f"PMData {participant} (real data)")
+
+
+def read_ratings_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame | None:
+    """Heavy-legs ratings from a CSV with a date column and a heavy-legs column, else None.
+
+    Headers (case-insensitive): a date column named one of :data:`DATE_COLUMNS`
+    and a rating column named one of :data:`RATING_COLUMNS`. Ratings are
+    0-10 (higher = heavier); an empty cell is skipped; anything else (a
+    rating outside 0-10, a date that cannot be read) raises
+    :class:`UserError` naming the row. Returns ``date``, ``heavy_legs``,
+    ``source``.
+    """
+    name = display_name or path.name
+    try:
+        head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        return None
+    cols = {str(c).strip().lower(): c for c in head.columns}
+    rating = next((cols[c] for c in RATING_COLUMNS if c in cols), None)
+    date = next((cols[c] for c in DATE_COLUMNS if c in cols), None)
+    if rating is None or date is None:
+        return None
+    df = pd.read_csv(path, usecols=[date, rating], dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    problems: list[Problem] = []
+    dates = pd.to_datetime(df[date].str.strip(), errors="coerce", format="mixed")
+    values = pd.to_numeric(df[rating].str.strip().replace("", np.nan), errors="coerce")
+    for i in range(len(df)):
+        raw = df[rating].iat[i].strip()
+        if not raw:
+            continue
+        if pd.isna(dates.iat[i]):
+            problems.append(Problem(f"cannot read the date {df[date].iat[i]!r}", name, i + 1))
+        v = values.iat[i]
+        if not (isinstance(v, float) and math.isfinite(v) and 0 <= v <= 10):
+            problems.append(Problem(f"heavy-legs rating {raw!r} is not a number from 0 to 10", name, i + 1))
+    if problems:
+        raise UserError(problems[:20])
+    keep = values.notna()
+    days = dates[keep]
+    if days.dt.tz is not None:
+        days = days.dt.tz_localize(None)
+    return pd.DataFrame({"date": days.dt.normalize().astype("datetime64[ns]"),
+                         "heavy_legs": values[keep].astype("float64"), "source": name}).reset_index(drop=True)
+
+
+def _safe_name(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(str(name)).name).strip("._") or "upload"
+    out, k = base, 1
+    while out in taken:
+        k += 1
+        out = f"{k}_{base}"
+    taken.add(out)
+    return out
+
+
+def check_uploads(files: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse uploads that are not import files or that are too large (UserError, one line each)."""
+    problems: list[Problem] = []
+    total = 0
+    for f in files:
+        name = str(f.get("name", ""))
+        size = len(f.get("content", b""))
+        total += size
+        if not name.lower().endswith(UPLOAD_SUFFIXES):
+            problems.append(Problem(f"not a file type the workbook reads (use {', '.join(UPLOAD_SUFFIXES)})", name))
+        elif size == 0:
+            problems.append(Problem("the file is empty", name))
+    if total > MAX_UPLOAD_BYTES:
+        problems.append(Problem(f"the files add up to {total / 1e6:.1f} MB; the limit is "
+                                f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB", "upload"))
+    if not files:
+        problems.append(Problem("no file was uploaded", "upload"))
+    if problems:
+        raise UserError(problems)
+
+
+def import_uploads(files: Sequence[Mapping[str, Any]], *, tz: str = "UTC",
+                   profile: AthleteProfile | None = None) -> tuple[History, list[str]]:
+    """Parse uploaded files (``FileUpload.value``: dicts with ``name`` and ``content``).
+
+    The files are written to a fresh temporary directory (never under the
+    served notebooks folder), read with :func:`heavylegs_core.importers.load_sources`
+    and by :func:`read_ratings_csv`, and deleted before returning. Returns the
+    history and one-line notes for the user (skipped rows, warnings).
+    """
+    from heavylegs_core.importers import load_sources
+
+    check_uploads(files)
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise UserError(f"unknown time zone {tz!r}: use an IANA name such as Europe/Oslo", where="time zone") from exc
+    ratings: list[pd.DataFrame] = []
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
+        taken: set[str] = set()
+        paths: list[Path] = []
+        for f in files:
+            path = Path(tmp) / _safe_name(str(f["name"]), taken)
+            path.write_bytes(bytes(f["content"]))
+            if path.suffix.lower() == ".csv":
+                found = read_ratings_csv(path, display_name=str(f["name"]))
+                if found is not None:
+                    ratings.append(found)
+                    notes.append(f"{f['name']}: {len(found)} heavy-legs ratings")
+                    if len(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns) <= 3:
+                        continue  # a ratings-only file: nothing for the training importers
+            paths.append(path)
+        if paths:
+            res = load_sources(paths, tz=tz, profile=profile)
+            sessions, nights = res.sessions, res.nights
+            notes += [f"skipped {n} rows: {why}" for why, n in res.skipped.items()] + list(res.warnings)
+        else:
+            sessions = nights = None
+    from heavylegs_core.records import empty_nights, empty_sessions
+
+    history = History(
+        sessions=empty_sessions() if sessions is None else sessions,
+        nights=empty_nights() if nights is None else nights,
+        ratings=pd.concat(ratings, ignore_index=True) if ratings else empty_ratings(),
+        label="Uploaded files",
+    )
+    if history.sessions.empty and history.nights.empty:
+        raise UserError("the files hold no training sessions or nights of sleep to plot", where="upload")
+    return history, notes
+
+
+def selected_period(value: Mapping[str, Any] | None, field: str = "date") -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The brushed period as two calendar days, from an interval selection value.
+
+    ``value`` is ``JupyterChart.selections.period.value``: ``{field: [a, b]}``
+    with ms since 1970 (UTC) or ISO strings; empty means no brush (None).
+    Anything else raises ValueError or TypeError (browser input is untrusted).
+    """
+    if not value:
+        return None
+    if set(value) != {field}:
+        raise ValueError(f"unexpected selection fields {sorted(value)!r}")
+    ends = value[field]
+    if not isinstance(ends, list | tuple) or len(ends) != 2:
+        raise ValueError("a period needs a start and an end")
+    days = []
+    for v in ends:
+        if isinstance(v, bool) or not isinstance(v, int | float | str):
+            raise TypeError(f"not a time: {v!r}")
+        if isinstance(v, str):
+            ts = pd.Timestamp(v)
+            ts = ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo else ts
+        else:
+            if not math.isfinite(v):
+                raise ValueError(f"not a time: {v!r}")
+            ts = pd.Timestamp(int(v), unit="ms")
+        days.append(ts.normalize())
+    lo, hi = sorted(days)
+    return lo, hi
+
+
+def _fmt(v: float, spec: str) -> str:
+    return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else format(v, spec)
+
+
+def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[pd.Timestamp, pd.Timestamp] | None,
+                   *, unit: str = "km", acwr_kind: str = "uncoupled", sleep_need_h: float = 8.0) -> pd.DataFrame:
+    """The numbers of a period, from the DAILY metrics table (whatever the chart's resolution).
+
+    Returns rows of ``measure``, ``value`` (text) and ``unit``: the period
+    (first and last day, days), sessions, total and mean daily load (AU,
+    AU/day), run distance (km or mi), fitness CTL and form TSB on the last
+    day (AU/day), the highest ACWR of ``acwr_kind`` and the days above the
+    published band, the highest monotony, nights with sleep data, mean sleep
+    (h), nights under :data:`heavylegs_core.metrics.SHORT_NIGHT_H` h and under
+    the sleep need, and heavy-legs ratings (count, mean 0-10). ``period``
+    None means the whole history.
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}: choose one of {', '.join(UNITS)}")
+    if acwr_kind not in ACWR_KINDS:
+        raise ValueError(f"unknown ACWR kind {acwr_kind!r}: choose one of {', '.join(ACWR_KINDS)}")
+    from heavylegs_core.chart_references import load_chart_references
+
+    band = load_chart_references().acwr_band
+    m = metrics
+    if period is not None:
+        m = m.loc[(m["date"] >= period[0]) & (m["date"] <= period[1])]
+    r = ratings
+    if period is not None and not r.empty:
+        r = r.loc[(r["date"] >= period[0]) & (r["date"] <= period[1])]
+    rows: list[tuple[str, str, str]] = []
+    if m.empty:
+        return pd.DataFrame([("Period", "no days with data in the selected period", "")],
+                            columns=["measure", "value", "unit"])
+    first, last = m["date"].iloc[0], m["date"].iloc[-1]
+    per = 1.0 if unit == "km" else 1.0 / KM_PER_MILE
+    acwr = m[f"acwr_{acwr_kind}"]
+    sleep = m["sleep_h"].dropna()
+    rows += [
+        ("Period", f"{first:%d %b %Y} – {last:%d %b %Y}", f"{len(m)} days"),
+        ("Sessions", f"{int(m['sessions'].fillna(0).sum())}", "count"),
+        ("Total load", _fmt(m["load"].sum(min_count=1), ",.0f"), "AU"),
+        ("Mean daily load", _fmt(m["load"].mean(), ",.1f"), "AU/day"),
+        ("Run distance", _fmt(m["run_km"].sum() * per, ",.1f"), unit),
+        ("Fitness (CTL) on the last day", _fmt(m["ctl"].iloc[-1], ".1f"), "AU/day"),
+        ("Form (TSB) on the last day", _fmt(m["tsb"].iloc[-1], ".1f"), "AU/day"),
+        (f"Highest ACWR, {ACWR_LABELS[acwr_kind]}", _fmt(acwr.max(), ".2f"), "ratio"),
+        (f"Days with ACWR above {band.high:g}", f"{int((acwr > band.high).sum())}", "days"),
+        ("Highest 7-day monotony", _fmt(m["monotony"].max(), ".2f"), "ratio"),
+        ("Nights with sleep data", f"{len(sleep)}", "nights"),
+        ("Mean sleep", _fmt(sleep.mean() if len(sleep) else math.nan, ".2f"), "h"),
+        (f"Nights under {SHORT_NIGHT_H:g} h", f"{int((sleep < SHORT_NIGHT_H).sum())}", "nights"),
+        (f"Nights under your need ({sleep_need_h:g} h)", f"{int((sleep < sleep_need_h).sum())}", "nights"),
+        ("Heavy-legs ratings", f"{len(r)}", "count"),
+        ("Mean heavy-legs rating", _fmt(r["heavy_legs"].mean() if len(r) else math.nan, ".1f"), "0–10"),
+    ]
+    return pd.DataFrame(rows, columns=["measure", "value", "unit"])
+
+
+def summary_html(summary: pd.DataFrame, *, caption: str) -> str:
+    """The summary table as escaped HTML inside an ``hl-results`` element."""
+    body = "".join(f"<tr><th scope='row'>{esc(a)}</th><td>{esc(b)}</td><td>{esc(c)}</td></tr>"
+                   for a, b, c in summary.itertuples(index=False))
+    return (f'<div class="hl-results hl-summary"><table><caption>{esc(caption)}</caption>'
+            f"<thead><tr><th>Measure</th><th>Value</th><th>Unit</th></tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def export_bytes(spec: Mapping[str, Any], fmt: str) -> bytes:
+    """The chart as PNG (2× scale, for slides) or SVG bytes, rendered in the kernel by vl-convert."""
+    import vl_convert as vlc
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+    if fmt == "png":
+        return vlc.vegalite_to_png(dict(spec), scale=2)
+    return vlc.vegalite_to_svg(dict(spec)).encode("utf-8")
+
+
+def download_link(data: bytes, fmt: str, stem: str) -> str:
+    """An ``<a download>`` link carrying ``data`` as a base64 data URI (the name is sanitised)."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    name = _safe_name(f"{stem}.{fmt}", set())
+    href = f"data:{EXPORT_FORMATS[fmt]};base64,{base64.b64encode(data).decode('ascii')}"
+    return (f'<a class="hl-download" download="{esc(name)}" href="{href}">Save {esc(name)} '
+            f"({len(data) / 1024:.0f} KB)</a>")
+
+
+# ---------------------------------------------------------------------------
+# The app
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _State:
+    history: History
+    metrics: pd.DataFrame
+    acwr_kind: str = "uncoupled"
+    unit: str = "km"
+    period: tuple[pd.Timestamp, pd.Timestamp] | None = None
+
+
+def _metrics(history: History, profile: AthleteProfile) -> pd.DataFrame:
+    if history.sessions.empty and history.nights.empty:
+        raise UserError("this athlete has no sessions or nights to plot", where="athlete")
+    return daily_metrics(history.sessions, history.nights, profile=profile)
+
+
+def dashboard_app(*, athlete: str | None = None, history: History | None = None,
+                  profile: AthleteProfile | None = None) -> widgets.VBox:
+    """Build the load and sleep dashboard; returns the root widget (``hl-app hl-dashboard``).
+
+    ``athlete`` picks the first view: a PMData id (``"p01"`` ...) or a key of
+    :data:`SYNTHETIC`; ``history`` shows a given athlete's records instead
+    (e.g. inside the assessment's results). ``profile`` supplies the sleep need
+    (h) and heart-rate settings.
+    """
+    profile = profile or AthleteProfile()
+    errors = ErrorBox()
+    people = pmdata_participants()
+    options: list[tuple[str, str]] = [(f"PMData {p} (real data)", p) for p in people]
+    options += [(f"Synthetic demo, {y:g} year{'s' if y != 1 else ''} (generated, not a real person)", k)
+                for k, y in SYNTHETIC.items()]
+    if history is not None:
+        options.insert(0, (history.label or "This athlete", GIVEN))
+    first = GIVEN if history is not None else (athlete or (people[0] if people else "synthetic-1y"))
+    if first not in {v for _, v in options}:
+        raise UserError(f"unknown athlete {first!r}", where="athlete")
+    histories: dict[str, History] = {GIVEN: history} if history is not None else {}
+
+    def load(key: str) -> History:
+        if key not in histories:
+            if key in SYNTHETIC:
+                histories[key] = synthetic_history(SYNTHETIC[key])
+            elif key in people:
+                histories[key] = sample_history(key)
+            else:
+                raise UserError(f"unknown athlete {key!r}", where="athlete")
+        return histories[key]
+
+    start = load(first)
+    state = _State(history=start, metrics=_metrics(start, profile))
+
+    pick = widgets.Dropdown(options=options, value=first, description="Athlete",
+                            style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
+    acwr = widgets.ToggleButtons(options=[("Coupled", "coupled"), ("Uncoupled", "uncoupled"), ("EWMA", "ewma")],
+                                 value=state.acwr_kind, description="ACWR",
+                                 tooltips=[ACWR_LABELS[k] for k in ACWR_KINDS])
+    unit = widgets.ToggleButtons(options=[("km", "km"), ("miles", "mi")], value="km", description="Distance")
+    # no icon: the icon font alone would add about 76 KB to the page
+    upload = widgets.FileUpload(multiple=True, accept=",".join(UPLOAD_SUFFIXES), description="Upload files", icon="")
+    tz = widgets.Text(value="UTC", description="Time zone", placeholder="e.g. Europe/Oslo",
+                      style={"description_width": "initial"}, layout=widgets.Layout(width="240px"))
+    status = widgets.HTML()
+    status.add_class("hl-status")
+    summary = widgets.HTML()
+    png = widgets.Button(description="Export PNG", tooltip="Render the dashboard as a PNG image for slides")
+    svg = widgets.Button(description="Export SVG", tooltip="Render the dashboard as an SVG image")
+    download = widgets.HTML()
+
+    from heavylegs_core.chart_references import load_chart_references
+
+    refs = load_chart_references()
+    need = float(profile.sleep_need_h)
+
+    def build_chart():
+        data = dashboard_data(state.metrics, state.history.sessions, state.history.ratings, unit=state.unit)
+        return dashboard_chart(data, refs, acwr_kind=state.acwr_kind, sleep_need_h=need), data.resolution
+
+    spec, resolution = build_chart()
+    chart = offline_chart(spec)
+
+    def show_status(resolution: str, notes: Sequence[str] = ()) -> None:
+        h = state.history
+        first_day, last_day = state.metrics["date"].iloc[0], state.metrics["date"].iloc[-1]
+        lines = [(f"<b>{esc(h.label)}</b>: {len(h.sessions)} sessions, {len(h.nights)} nights, "
+                  f"{len(h.ratings)} heavy-legs ratings, {first_day:%d %b %Y} – {last_day:%d %b %Y}.")]
+        if resolution == "week":
+            lines.append("A long history: the charts show weekly values (the table uses every day).")
+        lines += [esc(n) for n in notes]
+        status.value = "<div>" + "<br>".join(lines) + "</div>"
+
+    def update_summary() -> None:
+        table = period_summary(state.metrics, state.history.ratings, state.period, unit=state.unit,
+                               acwr_kind=state.acwr_kind, sleep_need_h=need)
+        caption = "Selected period" if state.period else "Whole history (drag across the top chart to pick a period)"
+        summary.value = summary_html(table, caption=caption)
+
+    @reports_errors(errors)
+    def on_brush(change: dict) -> None:
+        state.period = selected_period(getattr(change["new"], "value", None))
+        update_summary()
+
+    def redraw(notes: Sequence[str] = ()) -> None:
+        new_spec, res = build_chart()
+        chart.chart = new_spec
+        chart.selections.observe(on_brush, ["period"])  # a new chart brings a new selections object
+        state.period = None
+        show_status(res, notes)
+        update_summary()
+        download.value = ""
+
+    @reports_errors(errors)
+    def on_pick(change: dict) -> None:
+        key = change["new"]
+        h = histories.get(UPLOADED) if key == UPLOADED else load(key)
+        if h is None:
+            raise UserError("upload files first", where="athlete")
+        state.history, state.metrics = h, _metrics(h, profile)
+        redraw()
+
+    @reports_errors(errors)
+    def on_acwr(change: dict) -> None:
+        if change["new"] not in ACWR_KINDS:
+            raise UserError(f"unknown ACWR kind {change['new']!r}", where="ACWR")
+        state.acwr_kind = change["new"]
+        redraw()
+
+    @reports_errors(errors)
+    def on_unit(change: dict) -> None:
+        if change["new"] not in UNITS:
+            raise UserError(f"unknown unit {change['new']!r}", where="distance")
+        state.unit = change["new"]
+        redraw()
+
+    @reports_errors(errors)
+    def on_upload(change: dict) -> None:
+        files = list(change["new"])
+        if not files:
+            return
+        h, notes = import_uploads(files, tz=tz.value.strip() or "UTC", profile=profile)
+        histories[UPLOADED] = h
+        if UPLOADED not in {v for _, v in pick.options}:
+            pick.options = [*pick.options, ("Uploaded files", UPLOADED)]
+        state.history, state.metrics = h, _metrics(h, profile)
+        with pick.hold_trait_notifications():
+            pick.unobserve(on_pick, names="value")
+            pick.value = UPLOADED
+            pick.observe(on_pick, names="value")
+        redraw(notes)
+
+    def exporter(fmt: str):
+        @reports_errors(errors)
+        def on_click(_button: widgets.Button) -> None:
+            stem = f"heavylegs-dashboard-{dt.date.today():%Y%m%d}"
+            download.value = download_link(export_bytes(chart.spec, fmt), fmt, stem)
+
+        return on_click
+
+    pick.observe(on_pick, names="value")
+    acwr.observe(on_acwr, names="value")
+    unit.observe(on_unit, names="value")
+    upload.observe(on_upload, names="value")
+    png.on_click(exporter("png"))
+    svg.on_click(exporter("svg"))
+    chart.selections.observe(on_brush, ["period"])
+    show_status(resolution)
+    update_summary()
+
+    caveat = widgets.HTML(f'<p class="hl-note hl-acwr-note" role="note"><small>ACWR: {esc(refs.acwr_caveat.short)}'
+                          "</small></p>")
+    note = widgets.HTML(f'<p class="hl-note" role="note"><small>{esc(EDUCATIONAL_NOTE)}</small></p>')
+    root = app_root(
+        [
+            widgets.HTML("<h2>Load and sleep: did load outrun recovery?</h2>"),
+            note,
+            widgets.HBox([pick]),
+            widgets.HBox([upload, tz]),
+            widgets.HBox([acwr, unit]),
+            status,
+            errors,
+            chart,
+            caveat,
+            summary,
+            widgets.HBox([png, svg, download]),
+            widgets.HTML(f'<p class="hl-attribution"><small>{esc(ATTRIBUTION)}</small></p>'),
+        ],
+        name="dashboard",
+    )
+    root.hl_controls = {"chart": chart, "pick": pick, "acwr": acwr, "unit": unit, "upload": upload, "tz": tz,
+                "summary": summary, "status": status, "png": png, "svg": svg, "download": download,
+                "errors": errors, "state": state}
+    return mark_ready(root)
+
+
+__all__ = [
+    "SYNTHETIC", "check_uploads", "dashboard_app", "download_link", "export_bytes", "import_uploads",
+    "period_summary", "read_ratings_csv", "sample_history", "selected_period", "summary_html",
+]

@@ -1,0 +1,368 @@
+"""The load and sleep dashboard: widget logic without a kernel, and the whole page in a browser."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from playwright.sync_api import expect
+
+from heavylegs_core import EDUCATIONAL_NOTE, dashboard, server, ui
+from heavylegs_core.errors import UserError
+from heavylegs_core.metrics import daily_metrics
+from heavylegs_core.paths import NOTEBOOKS_DIR, PMDATA_DIR, pmdata_file
+from heavylegs_core.synthetic import empty_ratings, synthetic_history
+
+RATINGS_CSV = b"date,heavy_legs\n2019-11-05,6\n2019-11-12,\n2019-11-20,3.5\n"
+
+
+def _file(name: str, content: bytes) -> dict:
+    return {"name": name, "type": "", "size": len(content), "content": memoryview(content),
+            "last_modified": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)}
+
+
+@pytest.fixture
+def app():
+    return dashboard.dashboard_app(athlete="p01")
+
+
+def _field(chart) -> str:
+    acwr = chart.spec["vconcat"][3]["layer"][2]
+    return acwr["encoding"]["y"]["field"]
+
+
+def _brush(chart, lo: str, hi: str) -> None:
+    """What the browser sends when the user drags the brush (ms since 1970, UTC)."""
+    ms = [pd.Timestamp(lo).value // 10**6, pd.Timestamp(hi).value // 10**6]
+    chart._vl_selections = {"period": {"value": {"date": ms}, "store": []}}
+
+
+# ---------------------------------------------------------------- kernel-free: the app
+
+
+def test_app_is_ready_with_results_and_the_educational_note(app):
+    assert {"hl-app", "hl-ready", "hl-dashboard"} <= set(app._dom_classes)
+    c = app.hl_controls
+    assert "hl-results" in c["summary"].value and "Whole history" in c["summary"].value
+    assert "hl-chart" in c["chart"]._dom_classes
+    html = "".join(getattr(w, "value", "") for w in app.children if isinstance(getattr(w, "value", None), str))
+    assert EDUCATIONAL_NOTE.split(".")[0] in html
+    assert "Lolli" in html and "Impellizzeri" in html  # the ACWR caveat beside the chart
+
+
+def test_every_sample_athlete_and_the_synthetic_decade_draw(app):
+    c = app.hl_controls
+    for value in [v for _, v in c["pick"].options if v != "p01"]:
+        before = c["chart"].spec
+        c["pick"].value = value
+        assert c["errors"].value == "", value
+        assert c["chart"].spec != before
+    assert c["pick"].value == "synthetic-10y"
+    assert "weekly values" in c["status"].value and "not a real person" in c["status"].value
+
+
+def test_acwr_toggle_switches_the_ratio(app):
+    c = app.hl_controls
+    assert _field(c["chart"]) == "acwr_uncoupled"
+    for kind in ("coupled", "ewma"):
+        c["acwr"].value = kind
+        assert _field(c["chart"]) == f"acwr_{kind}"
+        assert f"Highest ACWR, {dashboard.ACWR_LABELS[kind]}" in c["summary"].value
+
+
+def test_acwr_kind_and_unit_are_validated(app):
+    from traitlets import TraitError
+
+    c = app.hl_controls
+    with pytest.raises(TraitError):
+        c["acwr"].value = "rolling"
+    h = synthetic_history(1.0)
+    m = daily_metrics(h.sessions, h.nights)
+    with pytest.raises(ValueError, match="ACWR kind"):
+        dashboard.period_summary(m, h.ratings, None, acwr_kind="rolling")
+    with pytest.raises(ValueError, match="unit"):
+        dashboard.period_summary(m, h.ratings, None, unit="yd")
+
+
+def test_miles_toggle_converts_distances_in_table_and_tooltips():
+    app = dashboard.dashboard_app(athlete="synthetic-1y")
+    c = app.hl_controls
+    km = _row(c["summary"].value, "Run distance")
+    c["unit"].value = "mi"
+    mi = _row(c["summary"].value, "Run distance")
+    assert km[1] == "km" and mi[1] == "mi"
+    assert float(mi[0].replace(",", "")) == pytest.approx(float(km[0].replace(",", "")) / 1.609344, abs=0.1)
+    assert "Run distance (mi)" in str(c["chart"].spec)
+
+
+def _row(html: str, measure: str) -> tuple[str, str]:
+    table = pd.read_html(__import__("io").StringIO(html))[0]
+    row = table.loc[table["Measure"] == measure].iloc[0]
+    return str(row["Value"]), str(row["Unit"])
+
+
+def test_the_brush_updates_the_summary_table_and_survives_a_redraw(app):
+    c = app.hl_controls
+    _brush(c["chart"], "2019-12-01", "2019-12-31")
+    assert "Selected period" in c["summary"].value
+    assert _row(c["summary"].value, "Period") == ("01 Dec 2019 – 31 Dec 2019", "31 days")
+    c["acwr"].value = "ewma"  # a new chart: the brush is gone, the table shows everything again
+    assert "Whole history" in c["summary"].value
+    _brush(c["chart"], "2020-01-01", "2020-01-10")
+    assert _row(c["summary"].value, "Period")[1] == "10 days"
+    c["chart"]._vl_selections = {"period": {"value": {}, "store": []}}  # double-click clears the brush
+    assert "Whole history" in c["summary"].value
+
+
+def test_a_malformed_selection_from_the_browser_is_reported(app):
+    c = app.hl_controls
+    c["chart"]._vl_selections = {"period": {"value": {"date": ["yesterday", None]}, "store": []}}
+    assert c["errors"].value and c["errors"].layout.display != "none"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, None),
+    ({}, None),
+    ({"date": [1704067200000, 1706659200000]}, ("2024-01-01", "2024-01-31")),
+    ({"date": [1706659200000.0, 1704067200000.0]}, ("2024-01-01", "2024-01-31")),
+    ({"date": ["2024-01-01T00:00:00.000Z", "2024-01-31T12:00:00.000Z"]}, ("2024-01-01", "2024-01-31")),
+])
+def test_selected_period(value, expected):
+    got = dashboard.selected_period(value)
+    assert got == (None if expected is None else tuple(pd.Timestamp(e) for e in expected))
+
+
+@pytest.mark.parametrize(("value", "error"), [
+    ({"day": [1, 2]}, ValueError), ({"date": [1]}, ValueError), ({"date": [True, 2]}, TypeError),
+    ({"date": [float("nan"), 2]}, ValueError), ({"date": [{}, 2]}, TypeError),
+])
+def test_selected_period_rejects_junk(value, error):
+    with pytest.raises(error):
+        dashboard.selected_period(value)
+
+
+def test_period_summary_adds_up_the_daily_table():
+    h = synthetic_history(1.0, seed=11)
+    m = daily_metrics(h.sessions, h.nights)
+    lo, hi = pd.Timestamp("2026-03-02"), pd.Timestamp("2026-03-29")
+    t = dashboard.period_summary(m, h.ratings, (lo, hi)).set_index("measure")["value"]
+    part = m[(m["date"] >= lo) & (m["date"] <= hi)]
+    assert t["Sessions"] == str(int(part["sessions"].sum()))
+    assert t["Total load"] == f"{part['load'].sum():,.0f}"
+    assert t["Nights under 6 h"] == str(int((part["sleep_h"] < 6).sum()))
+    r = h.ratings[(h.ratings["date"] >= lo) & (h.ratings["date"] <= hi)]
+    assert t["Heavy-legs ratings"] == str(len(r))
+    empty = dashboard.period_summary(m, h.ratings, (pd.Timestamp("1990-01-01"), pd.Timestamp("1990-02-01")))
+    assert "no days" in empty["value"].iloc[0]
+
+
+def test_summary_html_escapes():
+    html = dashboard.summary_html(pd.DataFrame([("<b>x</b>", "<img>", "u")], columns=["measure", "value", "unit"]),
+                                  caption="<script>")
+    assert "<b>" not in html and "<img>" not in html and "<script>" not in html and "&lt;img&gt;" in html
+
+
+# ---------------------------------------------------------------- uploads
+
+
+def test_check_uploads_refuses_wrong_types_empty_and_oversized(monkeypatch):
+    with pytest.raises(UserError, match="not a file type"):
+        dashboard.check_uploads([_file("run.exe", b"MZ")])
+    with pytest.raises(UserError, match="empty"):
+        dashboard.check_uploads([_file("run.csv", b"")])
+    with pytest.raises(UserError, match="no file"):
+        dashboard.check_uploads([])
+    monkeypatch.setattr(dashboard, "MAX_UPLOAD_BYTES", 10)
+    with pytest.raises(UserError, match="the limit is"):
+        dashboard.check_uploads([_file("a.csv", b"x" * 6), _file("b.csv", b"y" * 6)])
+
+
+def test_uploads_are_parsed_from_a_temporary_folder_that_is_then_removed(monkeypatch):
+    made: list[Path] = []
+    real = tempfile.TemporaryDirectory
+
+    class Recording(real):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            made.append(Path(self.name))
+
+    monkeypatch.setattr(dashboard.tempfile, "TemporaryDirectory", Recording)
+    files = [_file("srpe.csv", pmdata_file("p01", "srpe.csv").read_bytes()),
+             _file("../../legs.csv", RATINGS_CSV)]
+    history, notes = dashboard.import_uploads(files, tz="Europe/Oslo")
+    assert len(history.sessions) > 10
+    assert history.ratings["heavy_legs"].tolist() == [6.0, 3.5]
+    assert any("2 heavy-legs ratings" in n for n in notes)
+    assert made and not made[0].exists()
+    assert NOTEBOOKS_DIR not in made[0].parents and PMDATA_DIR not in made[0].parents
+
+
+def test_uploading_through_the_widget_shows_the_uploaded_athlete(app):
+    c = app.hl_controls
+    c["upload"].value = (_file("srpe.csv", pmdata_file("p02", "srpe.csv").read_bytes()),
+                         _file("legs.csv", RATINGS_CSV))
+    assert c["errors"].value == ""
+    assert c["pick"].value == dashboard.UPLOADED
+    assert "Uploaded files" in c["status"].value and "2 heavy-legs ratings" in c["status"].value
+    assert "heavy_legs" in str(c["chart"].spec)
+
+
+@pytest.mark.parametrize(("files", "tz", "message"), [
+    ([_file("legs.csv", b"date,heavy_legs\n2024-01-01,11\n")], "UTC", "not a number from 0 to 10"),
+    ([_file("legs.csv", b"date,heavy_legs\nsoon,4\n")], "UTC", "cannot read the date"),
+    ([_file("srpe.csv", b"x")], "Mars/Olympus", "unknown time zone"),
+    ([_file("notes.exe", b"x")], "UTC", "not a file type"),
+])
+def test_bad_uploads_show_a_message_naming_the_problem(app, files, tz, message):
+    c = app.hl_controls
+    c["tz"].value = tz
+    c["upload"].value = tuple(files)
+    assert message in c["errors"].value
+    assert c["pick"].value == "p01"
+
+
+def test_ratings_csv_without_a_rating_column_is_not_a_ratings_file(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_text("date,duration_min\n2024-01-01,30\n")
+    assert dashboard.read_ratings_csv(p) is None
+
+
+# ---------------------------------------------------------------- export and errors
+
+
+@pytest.mark.parametrize(("button", "magic"), [("png", b"\x89PNG"), ("svg", b"<svg")])
+def test_export_buttons_offer_an_image_download(app, button, magic):
+    c = app.hl_controls
+    c[button].click()
+    assert c["errors"].value == ""
+    html = c["download"].value
+    assert 'download="heavylegs-dashboard-' in html and f".{button}" in html
+    data = base64.b64decode(html.split(";base64,", 1)[1].split('"', 1)[0])
+    assert data.startswith(magic)
+
+
+def test_download_link_sanitises_the_name():
+    html = dashboard.download_link(b"x", "svg", 'a"><script>')
+    assert "<script>" not in html and 'download="a_script_.svg"' in html
+    with pytest.raises(ValueError, match="format"):
+        dashboard.download_link(b"x", "pdf", "a")
+
+
+def test_a_failing_callback_shows_an_error_instead_of_failing_silently(app, monkeypatch):
+    c = app.hl_controls
+    monkeypatch.setattr(dashboard, "daily_metrics", lambda *a, **k: (_ for _ in ()).throw(OSError("disk gone")))
+    c["pick"].value = "p02"
+    assert "disk gone" in c["errors"].value and c["errors"].layout.display != "none"
+
+
+def test_a_given_history_is_shown_first():
+    h = synthetic_history(0.5)
+    app = dashboard.dashboard_app(history=h)
+    assert app.hl_controls["pick"].value == dashboard.GIVEN
+    with pytest.raises(UserError, match="unknown athlete"):
+        dashboard.dashboard_app(athlete="p99")
+    empty = type(h)(sessions=h.sessions.iloc[:0], nights=h.nights.iloc[:0], ratings=empty_ratings())
+    with pytest.raises(UserError, match="no sessions or nights"):
+        dashboard.dashboard_app(history=empty)
+
+
+# ---------------------------------------------------------------- the chart's JavaScript
+
+
+def test_chart_widget_ships_a_small_loader_not_the_bundle(app):
+    chart = app.hl_controls["chart"]
+    assert len(chart._esm) < 3000 and "voila/templates/heavylegs/static/" in chart._esm
+    name = ui.publish_chart_js()
+    assert name is not None and name in chart._esm
+    published = [d / name for d in ui.template_static_dirs() if (d / name).is_file()]
+    assert published and published[0].read_text(encoding="utf-8") == ui.offline_chart_js()
+
+
+def test_chart_widget_sends_the_bundle_when_the_static_url_is_missing(app, monkeypatch):
+    chart = app.hl_controls["chart"]
+    sent: list[dict] = []
+    monkeypatch.setattr(chart, "send", lambda content, buffers=None: sent.append(content))
+    chart._send_bundle(chart, {"type": "something else"}, [])
+    assert sent == []
+    chart._send_bundle(chart, {"type": "hl-chart-bundle-request"}, [])
+    assert sent[0]["type"] == "hl-chart-bundle" and sent[0]["source"] == ui.offline_chart_js()
+
+
+# ---------------------------------------------------------------- in a browser
+
+MARK_LENGTHS = """() => Array.from({length: 7}, (_, i) => {
+  const g = document.querySelector(`.hl-chart svg g.concat_${i}_group`);
+  if (!g) return -1;
+  let n = 0;
+  g.querySelectorAll('.role-mark:not(.period_brush):not(.period_brush_bg) path')
+    .forEach((p) => { n += (p.getAttribute('d') || '').length; });
+  return n;
+})"""
+
+
+@pytest.fixture(scope="module")
+def decade_url(tmp_path_factory):
+    """Voila on a folder holding one notebook: the dashboard with the 10-year synthetic history."""
+    folder = tmp_path_factory.mktemp("dashboard10y")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from heavylegs_core.dashboard import dashboard_app\ndashboard_app(athlete='synthetic-10y')")]
+    nbformat.write(nb, folder / "dashboard_10y.ipynb")
+    port = server.free_port()
+    log = (folder / "voila.log").open("w")
+    proc = subprocess.Popen(server.voila_command(port, notebooks=folder, show_tracebacks=True),
+                            cwd=server.PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://{server.HOST}:{port}"
+    try:
+        server.wait_until_up(base + "/", proc)
+        yield f"{base}/voila/render/dashboard_10y.ipynb"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.mark.e2e
+def test_ten_year_dashboard_draws_every_chart_brushes_and_stays_under_2_mb(guarded_page, context, decade_url):
+    page = guarded_page
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    got = {"http": 0, "ws": 0}
+
+    def on_ws(e: dict) -> None:
+        data = e["response"].get("payloadData", "")
+        got["ws"] += len(base64.b64decode(data)) if e["response"].get("opcode") == 2 else len(data.encode())
+
+    cdp.on("Network.loadingFinished", lambda e: got.__setitem__("http", got["http"] + int(e["encodedDataLength"])))
+    cdp.on("Network.webSocketFrameReceived", on_ws)
+    page.goto(decade_url)
+    expect(page.locator(".hl-app.hl-ready")).to_be_visible(timeout=120_000)
+    expect(page.locator(".hl-chart svg g.concat_6_group").first).to_be_attached(timeout=90_000)
+    page.wait_for_function(f"({MARK_LENGTHS})().every((n) => n > 300)", timeout=60_000)
+    lengths = page.evaluate(MARK_LENGTHS)
+    assert all(n > 300 for n in lengths), lengths  # every panel drew data marks, not just reference lines
+    page.wait_for_timeout(1500)
+    total = got["http"] + got["ws"]
+    assert total < 2_000_000, got
+
+    summary = page.locator(".hl-summary caption")
+    expect(summary).to_contain_text("Whole history")
+    box = page.locator(".hl-chart svg g.concat_0_group .mark-area path").first.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] * 0.5
+    page.mouse.move(box["x"] + box["width"] * 0.40, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.55, y, steps=8)
+    page.mouse.up()
+    expect(summary).to_have_text("Selected period", timeout=30_000)
+    expect(page.locator(".hl-summary td").first).not_to_contain_text("2016")  # zoomed into the middle years
+    expect(page.locator(".hl-error")).to_be_hidden()
