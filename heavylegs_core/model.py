@@ -434,6 +434,10 @@ class Engine:
                     for o in first.is_ or ():
                         self.option_table[key[1]][o].append((ci, it, None))
         # a cause without any evidence keeps its (sex-adjusted) prior: built once
+        self.priors = {
+            sex: [cs.prior_by_sex.get(sex, cs.prior) if sex else cs.prior for cs in self.causes]
+            for sex in (None, "female", "male", "other")
+        }
         self.bare = {
             sex: tuple(self._contributor(cs, cs.prior_by_sex.get(sex, cs.prior) if sex else cs.prior, [], [])
                        for cs in self.causes)
@@ -680,11 +684,11 @@ class Engine:
         sex = a.get("sex")
         tri = self.triage(a, emergency_number)
         hits = self._evidence(a, m)
-        bare = self.bare.get(sex) or self.bare[None]
+        key = sex if sex in self.bare else None
+        bare, priors, score = self.bare[key], self.priors[key], self._score
         contributors = [
-            bare[ci] if fired is None else self._score(
-                cs, cs.prior_by_sex.get(sex, cs.prior) if sex is not None else cs.prior, fired)
-            for ci, (cs, fired) in enumerate(zip(self.causes, hits, strict=True))
+            bare[ci] if fired is None else score(self.causes[ci], priors[ci], fired)
+            for ci, fired in enumerate(hits)
         ]
         contributors.sort(key=_rank)
         return Assessment(
