@@ -112,11 +112,16 @@ def _cache_dir() -> Path:
     return Path(base) / "heavylegs"
 
 
-def _chart_js_path() -> Path:
-    import altair as alt
-    import vl_convert as vlc
+def _versions() -> tuple[str, str]:
+    """Altair and vl-convert versions, read without importing vl-convert (about 8 MB of memory)."""
+    from importlib.metadata import version
 
-    return _cache_dir() / f"jupyterchart-altair{alt.__version__}-vlc{vlc.__version__}.js"
+    return version("altair"), version("vl-convert-python")
+
+
+def _chart_js_path() -> Path:
+    alt_v, vlc_v = _versions()
+    return _cache_dir() / f"jupyterchart-altair{alt_v}-vlc{vlc_v}.js"
 
 
 @functools.cache
@@ -210,11 +215,9 @@ def template_static_dirs() -> list[Path]:
 
 def chart_bundle_name(source: str) -> str:
     """File name of the published bundle: versions plus a content hash (safe to cache forever)."""
-    import altair as alt
-    import vl_convert as vlc
-
+    alt_v, vlc_v = _versions()
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
-    return f"jupyterchart-altair{alt.__version__}-vlc{vlc.__version__}-{digest}.js"
+    return f"jupyterchart-altair{alt_v}-vlc{vlc_v}-{digest}.js"
 
 
 @functools.cache
@@ -223,21 +226,24 @@ def publish_chart_js() -> str | None:
 
     Returns the file name Voila serves under :data:`TEMPLATE_STATIC_URL`, or None
     when no installed template folder is writable (charts then fetch the bundle
-    from the kernel). Generated at first use (or by Binder's postBuild through
-    :func:`offline_chart_js`), never committed: it is about 900 KB.
+    from the kernel). The first kernel that shows a chart publishes it (from the
+    cache of :func:`offline_chart_js`, which Binder's postBuild pre-builds); it is
+    generated, about 900 KB, and never committed. Older bundles are removed.
     """
     source = offline_chart_js()
     name = chart_bundle_name(source)
     for folder in template_static_dirs():
         target = folder / name
-        if target.is_file() and target.stat().st_size == len(source.encode("utf-8")):
-            return name
-        try:
-            folder.mkdir(exist_ok=True)
-            write_atomic(target, source)
-            target.chmod(0o644)
-        except OSError:
-            continue
+        if not (target.is_file() and target.stat().st_size == len(source.encode("utf-8"))):
+            try:
+                folder.mkdir(exist_ok=True)
+                write_atomic(target, source)
+                target.chmod(0o644)
+            except OSError:
+                continue
+        for stale in folder.glob("jupyterchart-*.js"):  # bundles of earlier versions
+            if stale.name != name:
+                stale.unlink(missing_ok=True)
         return name
     log.warning("could not publish the chart JavaScript to a Voila template folder")
     return None

@@ -314,6 +314,15 @@ def decade_url(tmp_path_factory):
     nb.cells = [nbformat.v4.new_code_cell(
         "from heavylegs_core.dashboard import dashboard_app\ndashboard_app(athlete='synthetic-10y')")]
     nbformat.write(nb, folder / "dashboard_10y.ipynb")
+    # where the template's static URL is not served (JupyterLab without Voila's server
+    # extension), the chart asks the kernel for its JavaScript: simulate that here
+    fallback = nbformat.v4.new_notebook()
+    fallback.cells = [nbformat.v4.new_code_cell(
+        "from heavylegs_core import ui\n"
+        "ui.publish_chart_js = lambda: None\n"
+        "from heavylegs_core.dashboard import dashboard_app\n"
+        "dashboard_app(athlete='p01')")]
+    nbformat.write(fallback, folder / "no_static_bundle.ipynb")
     port = server.free_port()
     log = (folder / "voila.log").open("w")
     proc = subprocess.Popen(server.voila_command(port, notebooks=folder, show_tracebacks=True),
@@ -366,3 +375,14 @@ def test_ten_year_dashboard_draws_every_chart_brushes_and_stays_under_2_mb(guard
     expect(summary).to_have_text("Selected period", timeout=30_000)
     expect(page.locator(".hl-summary td").first).not_to_contain_text("2016")  # zoomed into the middle years
     expect(page.locator(".hl-error")).to_be_hidden()
+
+
+@pytest.mark.e2e
+def test_chart_draws_with_the_bundle_sent_by_the_kernel_when_no_static_file_is_served(guarded_page, decade_url):
+    page = guarded_page
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(decade_url.replace("dashboard_10y.ipynb", "no_static_bundle.ipynb"))
+    expect(page.locator(".hl-app.hl-ready")).to_be_visible(timeout=120_000)
+    page.wait_for_function(f"({MARK_LENGTHS})().every((n) => n > 300)", timeout=90_000)
+    assert not [u for u in requested if "jupyterchart-" in u]  # the JavaScript came over the widget's comm
