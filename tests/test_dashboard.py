@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -386,3 +387,30 @@ def test_chart_draws_with_the_bundle_sent_by_the_kernel_when_no_static_file_is_s
     expect(page.locator(".hl-app.hl-ready")).to_be_visible(timeout=120_000)
     page.wait_for_function(f"({MARK_LENGTHS})().every((n) => n > 300)", timeout=90_000)
     assert not [u for u in requested if "jupyterchart-" in u]  # the JavaScript came over the widget's comm
+
+
+@pytest.mark.e2e
+def test_dashboard_notebook_serves_a_sample_athlete_and_its_controls_work(guarded_page, voila_url):
+    page = guarded_page
+    page.goto(f"{voila_url}/voila/render/02_dashboard.ipynb")
+    expect(page.locator(".hl-app.hl-dashboard.hl-ready")).to_be_visible(timeout=120_000)
+    page.wait_for_function(f"({MARK_LENGTHS})().every((n) => n > 100)", timeout=90_000)
+    expect(page.locator(".hl-status")).to_contain_text("PMData p01 (real data)")
+    page.get_by_role("button", name="EWMA").click()
+    expect(page.locator(".hl-chart svg").get_by_text("EWMA (Williams 2017)", exact=False).first).to_be_attached(
+        timeout=60_000)
+    page.get_by_role("button", name="miles").click()
+    expect(page.locator(".hl-summary")).to_contain_text("mi", timeout=30_000)
+    page.get_by_role("button", name="Export SVG").click()
+    expect(page.locator("a.hl-download")).to_have_attribute("download", re.compile(r"heavylegs-dashboard-\d+\.svg"),
+                                                            timeout=60_000)
+    with page.expect_file_chooser() as chooser:
+        page.locator(".widget-upload").first.click()
+    chooser.value.set_files([
+        {"name": "srpe.csv", "mimeType": "text/csv", "buffer": pmdata_file("p03", "srpe.csv").read_bytes()},
+        {"name": "legs.csv", "mimeType": "text/csv", "buffer": RATINGS_CSV},
+    ])
+    expect(page.locator(".hl-status")).to_contain_text("Uploaded files", timeout=60_000)
+    expect(page.locator(".hl-status")).to_contain_text("2 heavy-legs ratings")
+    expect(page.locator(".hl-error")).to_be_hidden()
+    assert page.locator(".jp-OutputArea-output .jp-RenderedText[data-mime-type*='stderr']").count() == 0
