@@ -21,7 +21,7 @@ from heavylegs_core.metrics import HARD_MIN_RPE, MODERATE_MIN_RPE, SHORT_NIGHT_H
 
 __all__ = [
     "ACWR_KINDS", "INTENSITY_CLASSES", "KM_PER_MILE", "RESOLUTIONS", "UNITS", "DashboardData",
-    "acwr_chart", "choose_resolution", "dashboard_chart", "dashboard_data", "frame_columns", "inline_csv",
+    "acwr_chart", "assessments_for", "choose_resolution", "dashboard_chart", "dashboard_data", "frame_columns", "inline_csv",
     "intensity_chart", "intensity_per_week", "load_by_sport", "load_chart", "monotony_strain_chart",
     "overview_chart", "ratings_for", "resample_timeline", "sleep_chart", "tsb_chart", "weekly_load",
     "weekly_load_chart", "weekly_monotony_strain",
@@ -231,12 +231,22 @@ def ratings_for(ratings: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
     return out.round({"heavy_legs": 1})
 
 
+def assessments_for(assessments: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
+    """Saved assessments per day or week: ``date`` and ``assessment`` (the notes, joined by "; ")."""
+    _check(resolution, RESOLUTIONS, "resolution")
+    a = assessments.loc[:, ["date", "note"]]
+    if resolution == "week":
+        a = a.assign(date=_week_start(a["date"]))
+    out = a.groupby("date", as_index=False)["note"].agg(lambda notes: "; ".join(dict.fromkeys(map(str, notes))))
+    return out.rename(columns={"note": "assessment"})
+
+
 @dataclass(frozen=True)
 class DashboardData:
     """What the dashboard draws: ONE frame (one row per day or week) and how it was made.
 
     ``frame`` holds :func:`resample_timeline` joined with :func:`load_by_sport`,
-    :func:`ratings_for`, :func:`weekly_monotony_strain` and
+    :func:`ratings_for`, :func:`assessments_for`, :func:`weekly_monotony_strain` and
     :func:`intensity_per_week` on ``date`` (weekly values sit on the week's
     Monday). ``sports`` lists the ``load_<sport>`` columns present.
     """
@@ -248,20 +258,23 @@ class DashboardData:
 
 
 def dashboard_data(metrics: pd.DataFrame, sessions: pd.DataFrame, ratings: pd.DataFrame | None = None, *,
-                   unit: Unit = "km", resolution: Resolution | None = None) -> DashboardData:
+                   unit: Unit = "km", resolution: Resolution | None = None,
+                   assessments: pd.DataFrame | None = None) -> DashboardData:
     """Everything the dashboard draws, aggregated for the browser in one frame.
 
     ``resolution`` defaults to :func:`choose_resolution` of the history length,
     so 10 years of daily data become about 520 weekly rows. Sessions and
     ratings outside the metrics table's days are left out.
     """
-    from heavylegs_core.synthetic import empty_ratings
+    from heavylegs_core.synthetic import empty_assessments, empty_ratings
 
     res = resolution or choose_resolution(len(metrics))
     r = empty_ratings() if ratings is None else ratings
+    a = empty_assessments() if assessments is None else assessments
     frame = resample_timeline(metrics, res, unit=unit)
     sport = load_by_sport(sessions, res)
-    parts = [sport, ratings_for(r, res), weekly_monotony_strain(metrics), intensity_per_week(sessions)]
+    parts = [sport, ratings_for(r, res), assessments_for(a, res), weekly_monotony_strain(metrics),
+             intensity_per_week(sessions)]
     for part in parts:
         frame = frame.merge(part, on="date", how="left")
     sports = tuple(c.removeprefix("load_") for c in sport.columns if c.startswith("load_"))
@@ -276,7 +289,7 @@ def frame_columns(data: DashboardData, acwr_kind: AcwrKind) -> list[str]:
     if data.resolution == "day":
         cols.append("sleep_7d_mean")
     cols += [f"load_{s}" for s in data.sports]
-    cols += ["heavy_legs", "ratings", "monotony", "strain", "week_load"]
+    cols += ["heavy_legs", "ratings", "assessment", "monotony", "strain", "week_load"]
     return cols + [_intensity_col(k) for k in INTENSITY_CLASSES]
 
 
@@ -348,8 +361,9 @@ def load_chart(frame: Frame, *, sports: tuple[str, ...], resolution: Resolution,
 
     Bars: the ``load_<sport>`` columns (AU/day) stacked. Lines: fitness CTL
     (solid) and fatigue ATL (dashed), AU/day. Markers: ``heavy_legs`` ratings
-    (0-10) on their own axis on the right. Tooltips give the run distance in
-    ``unit``.
+    (0-10) on their own axis on the right, and dotted vertical rules on days
+    with a saved assessment (``assessment``: its top contributor). Tooltips
+    give the run distance in ``unit``.
     """
     _check(unit, UNITS, "unit")
     x = _x(brush)
@@ -374,10 +388,13 @@ def load_chart(frame: Frame, *, sports: tuple[str, ...], resolution: Resolution,
         x=x, y=alt.Y("heavy_legs:Q", title="Heavy legs (0–10)", scale=alt.Scale(domain=[0, 10])),
         tooltip=[_date_tip(resolution), alt.Tooltip("heavy_legs:Q", title="Heavy legs (0–10)", format=".1f"),
                  alt.Tooltip("ratings:Q", title="Ratings")])
-    return alt.layer(alt.layer(bars, lines), marks, title=alt.Title(
+    saved = alt.Chart(**_data(frame)).transform_filter("isValid(datum.assessment)").mark_rule(
+        clip=True, color=theme.WARN, strokeDash=[2, 3], strokeWidth=1.5).encode(
+        x=x, tooltip=[_date_tip(resolution), alt.Tooltip("assessment:N", title="Assessment saved; top contributor")])
+    return alt.layer(alt.layer(bars, lines, saved), marks, title=alt.Title(
         f"Training load ({_per(resolution)}), fitness and fatigue",
-        subtitle="Bars: load by sport. Lines: CTL (42-day, solid) and ATL (7-day, dashed). "
-                 "▲ heavy-legs rating (right axis)"),
+        subtitle=["Bars: load by sport. Lines: CTL (42-day, solid) and ATL (7-day, dashed).",
+                  "▲ heavy-legs rating (right axis). Red dotted verticals: days with a saved assessment."]),
     ).resolve_scale(y="independent", color="independent")
 
 

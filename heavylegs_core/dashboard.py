@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import math
 import re
 import tempfile
@@ -43,7 +44,12 @@ from heavylegs_core.errors import Problem, UserError
 from heavylegs_core.metrics import SHORT_NIGHT_H, daily_metrics
 from heavylegs_core.paths import pmdata_file, pmdata_participants
 from heavylegs_core.profile import AthleteProfile
-from heavylegs_core.synthetic import History, empty_ratings, synthetic_history
+from heavylegs_core.synthetic import (
+    History,
+    empty_assessments,
+    empty_ratings,
+    synthetic_history,
+)
 from heavylegs_core.ui import (
     ErrorBox,
     app_root,
@@ -60,6 +66,7 @@ GIVEN = "given"
 #: File types the importers read (content is still checked by the importers).
 UPLOAD_SUFFIXES: tuple[str, ...] = (".csv", ".json", ".fit", ".gz", ".gpx", ".tcx", ".zip", ".xml")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # all files together; matches server.MAX_UPLOAD_BYTES
+MAX_ASSESSMENT_BYTES = 2 * 1024 * 1024
 RATING_COLUMNS: tuple[str, ...] = ("heavy_legs", "heavy legs", "heavylegs", "heavy_legs_rating", "heavy-legs")
 DATE_COLUMNS: tuple[str, ...] = ("date", "day")
 EXPORT_FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
@@ -127,6 +134,33 @@ def read_ratings_csv(path: Path, *, display_name: str | None = None) -> pd.DataF
                          "heavy_legs": values[keep].astype("float64"), "source": name}).reset_index(drop=True)
 
 
+def read_assessment_json(path: Path, *, display_name: str | None = None) -> pd.DataFrame | None:
+    """A saved heavylegs assessment (the assessment app's JSON download), else None.
+
+    Returns one row: ``date`` (the result's ``as_of`` day, else the day it was
+    saved) and ``note`` (the top contributor's name, interfaces.md section 4).
+    A file that says it is an assessment but lacks a readable date raises
+    :class:`UserError`.
+    """
+    name = display_name or path.name
+    try:
+        doc = json.loads(path.read_bytes()[:MAX_ASSESSMENT_BYTES + 1].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(doc, dict) or doc.get("heavylegs") != "assessment":
+        return None
+    result = doc.get("result") if isinstance(doc.get("result"), dict) else {}
+    when = result.get("as_of") or str(doc.get("saved_at", ""))[:10]
+    try:
+        day = pd.Timestamp(dt.date.fromisoformat(str(when)))
+    except ValueError:
+        raise UserError(Problem(f"a saved assessment without a readable date ({when!r})", name)) from None
+    top = next((c.get("name") for c in result.get("contributors", []) if isinstance(c, dict) and c.get("name")),
+               None)
+    note = f"{top} (top contributor)" if top else "no contributor stood out"
+    return pd.DataFrame({"date": [day.as_unit("ns")], "note": [str(note)[:120]]})
+
+
 def _safe_name(name: str, taken: set[str]) -> str:
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(str(name)).name).strip("._") or "upload"
     out, k = base, 1
@@ -163,8 +197,9 @@ def import_uploads(files: Sequence[Mapping[str, Any]], *, tz: str = "UTC",
     """Parse uploaded files (``FileUpload.value``: dicts with ``name`` and ``content``).
 
     The files are written to a fresh temporary directory (never under the
-    served notebooks folder), read with :func:`heavylegs_core.importers.load_sources`
-    and by :func:`read_ratings_csv`, and deleted before returning. Returns the
+    served notebooks folder), read with :func:`heavylegs_core.importers.load_sources`,
+    :func:`read_ratings_csv` and :func:`read_assessment_json`, and deleted
+    before returning. Training and sleep records are needed to plot anything. Returns the
     history and one-line notes for the user (skipped rows, warnings).
     """
     from heavylegs_core.importers import load_sources
@@ -175,6 +210,7 @@ def import_uploads(files: Sequence[Mapping[str, Any]], *, tz: str = "UTC",
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise UserError(f"unknown time zone {tz!r}: use an IANA name such as Europe/Oslo", where="time zone") from exc
     ratings: list[pd.DataFrame] = []
+    assessments: list[pd.DataFrame] = []
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
         taken: set[str] = set()
@@ -182,6 +218,12 @@ def import_uploads(files: Sequence[Mapping[str, Any]], *, tz: str = "UTC",
         for f in files:
             path = Path(tmp) / _safe_name(str(f["name"]), taken)
             path.write_bytes(bytes(f["content"]))
+            if path.suffix.lower() == ".json":
+                saved = read_assessment_json(path, display_name=str(f["name"]))
+                if saved is not None:
+                    assessments.append(saved)
+                    notes.append(f"{f['name']}: a saved assessment of {saved['date'].iloc[0]:%d %b %Y}")
+                    continue
             if path.suffix.lower() == ".csv":
                 found = read_ratings_csv(path, display_name=str(f["name"]))
                 if found is not None:
@@ -203,6 +245,7 @@ def import_uploads(files: Sequence[Mapping[str, Any]], *, tz: str = "UTC",
         nights=empty_nights() if nights is None else nights,
         ratings=pd.concat(ratings, ignore_index=True) if ratings else empty_ratings(),
         label="Uploaded files",
+        assessments=pd.concat(assessments, ignore_index=True) if assessments else empty_assessments(),
     )
     if history.sessions.empty and history.nights.empty:
         raise UserError("the files hold no training sessions or nights of sleep to plot", where="upload")
@@ -244,7 +287,8 @@ def _fmt(v: float, spec: str) -> str:
 
 
 def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[pd.Timestamp, pd.Timestamp] | None,
-                   *, unit: str = "km", acwr_kind: str = "uncoupled", sleep_need_h: float = 8.0) -> pd.DataFrame:
+                   *, unit: str = "km", acwr_kind: str = "uncoupled", sleep_need_h: float = 8.0,
+                   assessments: pd.DataFrame | None = None) -> pd.DataFrame:
     """The numbers of a period, from the DAILY metrics table (whatever the chart's resolution).
 
     Returns rows of ``measure``, ``value`` (text) and ``unit``: the period
@@ -253,8 +297,8 @@ def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[p
     day (AU/day), the highest ACWR of ``acwr_kind`` and the days above the
     published band, the highest monotony, nights with sleep data, mean sleep
     (h), nights under :data:`heavylegs_core.metrics.SHORT_NIGHT_H` h and under
-    the sleep need, and heavy-legs ratings (count, mean 0-10). ``period``
-    None means the whole history.
+    the sleep need, heavy-legs ratings (count, mean 0-10) and saved
+    assessments (count). ``period`` None means the whole history.
     """
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}: choose one of {', '.join(UNITS)}")
@@ -267,8 +311,10 @@ def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[p
     if period is not None:
         m = m.loc[(m["date"] >= period[0]) & (m["date"] <= period[1])]
     r = ratings
-    if period is not None and not r.empty:
+    a = empty_assessments() if assessments is None else assessments
+    if period is not None:
         r = r.loc[(r["date"] >= period[0]) & (r["date"] <= period[1])]
+        a = a.loc[(a["date"] >= period[0]) & (a["date"] <= period[1])]
     rows: list[tuple[str, str, str]] = []
     if m.empty:
         return pd.DataFrame([("Period", "no days with data in the selected period", "")],
@@ -294,6 +340,7 @@ def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[p
         (f"Nights under your need ({sleep_need_h:g} h)", f"{int((sleep < sleep_need_h).sum())}", "nights"),
         ("Heavy-legs ratings", f"{len(r)}", "count"),
         ("Mean heavy-legs rating", _fmt(r["heavy_legs"].mean() if len(r) else math.nan, ".1f"), "0–10"),
+        ("Saved assessments", f"{len(a)}", "count"),
     ]
     return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
@@ -404,7 +451,8 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     need = float(profile.sleep_need_h)
 
     def build_chart():
-        data = dashboard_data(state.metrics, state.history.sessions, state.history.ratings, unit=state.unit)
+        h = state.history
+        data = dashboard_data(state.metrics, h.sessions, h.ratings, unit=state.unit, assessments=h.assessments)
         return dashboard_chart(data, refs, acwr_kind=state.acwr_kind, sleep_need_h=need), data.resolution
 
     spec, resolution = build_chart()
@@ -414,7 +462,8 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
         h = state.history
         first_day, last_day = state.metrics["date"].iloc[0], state.metrics["date"].iloc[-1]
         lines = [(f"<b>{esc(h.label)}</b>: {len(h.sessions)} sessions, {len(h.nights)} nights, "
-                  f"{len(h.ratings)} heavy-legs ratings, {first_day:%d %b %Y} – {last_day:%d %b %Y}.")]
+                  f"{len(h.ratings)} heavy-legs ratings, {len(h.assessments)} saved assessments, "
+                  f"{first_day:%d %b %Y} – {last_day:%d %b %Y}.")]
         if resolution == "week":
             lines.append("A long history: the charts show weekly values (the table uses every day).")
         lines += [esc(n) for n in notes]
@@ -422,7 +471,7 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
 
     def update_summary() -> None:
         table = period_summary(state.metrics, state.history.ratings, state.period, unit=state.unit,
-                               acwr_kind=state.acwr_kind, sleep_need_h=need)
+                               acwr_kind=state.acwr_kind, sleep_need_h=need, assessments=state.history.assessments)
         caption = "Selected period" if state.period else "Whole history (drag across the top chart to pick a period)"
         summary.value = summary_html(table, caption=caption)
 
@@ -525,5 +574,5 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
 
 __all__ = [
     "SYNTHETIC", "check_uploads", "dashboard_app", "download_link", "export_bytes", "import_uploads",
-    "period_summary", "read_ratings_csv", "sample_history", "selected_period", "summary_html",
+    "period_summary", "read_assessment_json", "read_ratings_csv", "sample_history", "selected_period", "summary_html",
 ]

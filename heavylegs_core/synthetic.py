@@ -11,7 +11,7 @@ here should be read as a training recommendation.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,18 +23,25 @@ SOURCE = "synthetic"
 LABEL = "Synthetic demo athlete (generated data, not a real person)"
 
 
+def empty_assessments() -> pd.DataFrame:
+    """An empty table of saved assessments (``date``, ``note``: the top contributor)."""
+    return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "note": pd.Series(dtype="object")})
+
+
 @dataclass(frozen=True)
 class History:
-    """One athlete's records: canonical sessions and nights, plus heavy-legs ratings.
+    """One athlete's records: canonical sessions and nights, heavy-legs ratings, saved assessments.
 
     ``ratings`` has ``date`` (day) and ``heavy_legs`` (0-10, higher = heavier),
-    and ``source``.
+    and ``source``; ``assessments`` has ``date`` and ``note`` (days on which a
+    heavy-legs assessment was saved, with its top contributor).
     """
 
     sessions: pd.DataFrame
     nights: pd.DataFrame
     ratings: pd.DataFrame
     label: str = ""
+    assessments: pd.DataFrame = field(default_factory=empty_assessments)
 
 
 def empty_ratings() -> pd.DataFrame:

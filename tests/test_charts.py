@@ -178,6 +178,26 @@ def test_ratings_are_weekly_means_with_counts():
                                  "heavy_legs": [3.5, 7.0], "ratings": [2, 1]}
 
 
+def test_assessments_join_their_notes_per_week():
+    a = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-03"]),
+                      "note": ["Sleep (top contributor)", "Load spike (top contributor)", "Sleep (top contributor)"]})
+    w = charts.assessments_for(a, "week")
+    assert w.to_dict("list") == {"date": [pd.Timestamp("2024-01-01")],
+                                 "assessment": ["Sleep (top contributor); Load spike (top contributor)"]}
+
+
+def test_load_chart_marks_saved_assessments(year):
+    h, m = year
+    a = pd.DataFrame({"date": [m["date"].iloc[100]], "note": ["Sleep, mostly (top contributor)"]})
+    d = charts.dashboard_data(m, h.sessions, assessments=a)
+    assert d.frame["assessment"].notna().sum() == 1
+    spec = charts.load_chart(d.frame, sports=d.sports, resolution="day", unit="km").to_dict()
+    saved = spec["layer"][0]["layer"][2]
+    assert saved["mark"]["type"] == "rule" and saved["transform"] == [{"filter": "isValid(datum.assessment)"}]
+    text = charts.inline_csv(d.frame[["date", "assessment"]]).to_dict()["values"]
+    assert '"Sleep, mostly (top contributor)"' in text  # quoted: the comma stays inside the field
+
+
 def test_inline_csv_types_every_column_and_leaves_gaps_empty():
     df = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "x": [1.5, np.nan], "s": ["a", "b"]})
     data = charts.inline_csv(df).to_dict()
@@ -204,7 +224,7 @@ def test_load_chart_layers_bars_by_sport_lines_and_rating_markers(year):
     d = charts.dashboard_data(m, h.sessions, h.ratings, unit="mi")
     spec = charts.load_chart(d.frame, sports=d.sports, resolution="day", unit="mi").to_dict()
     (inner, marks) = spec["layer"]
-    bars, lines = inner["layer"]
+    bars, lines, saved = inner["layer"]
     assert bars["mark"]["type"] == "bar"
     assert bars["encoding"]["color"]["field"] == "sport"
     assert bars["encoding"]["color"]["scale"]["domain"] == list(theme.SPORT_COLOURS)
@@ -212,6 +232,7 @@ def test_load_chart_layers_bars_by_sport_lines_and_rating_markers(year):
     assert lines["transform"][0]["fold"] == ["ctl", "atl"]
     assert lines["encoding"]["strokeDash"]["scale"]["domain"] == ["Fitness (CTL)", "Fatigue (ATL)"]
     assert marks["encoding"]["y"]["field"] == "heavy_legs" and marks["encoding"]["y"]["scale"]["domain"] == [0, 10]
+    assert saved["mark"]["type"] == "rule"
     assert spec["resolve"]["scale"]["y"] == "independent"
     titles = [t["title"] for t in lines["encoding"]["tooltip"]]
     assert "Run distance (mi)" in titles and "Fitness, CTL (AU/day)" in titles

@@ -228,6 +228,46 @@ def test_bad_uploads_show_a_message_naming_the_problem(app, files, tz, message):
     assert c["pick"].value == "p01"
 
 
+def _saved_assessment(as_of: str | None, top: str | None = "Sleep") -> bytes:
+    """A saved session as the assessment app downloads it (interfaces.md section 4 result)."""
+    import json
+
+    contributors = [{"id": "sleep", "name": top, "probability": 0.4, "evidence": [], "actions": [],
+                     "recheck_days": 7}] if top else []
+    return json.dumps({"heavylegs": "assessment", "athlete": "A", "saved_at": "2019-12-02T10:00:00+00:00",
+                       "answers": {"in_run": "midway"}, "history_summary": {},
+                       "result": {"model_version": "x", "as_of": as_of, "contributors": contributors,
+                                  "triage": {"level": "none", "flags": []},
+                                  "todays_call": {"id": "ease", "text": "ease"}}}).encode()
+
+
+def test_saved_assessments_become_markers_and_are_counted(tmp_path):
+    files = [_file("srpe.csv", pmdata_file("p01", "srpe.csv").read_bytes()),
+             _file("check-1.json", _saved_assessment("2019-11-20")),
+             _file("check-2.json", _saved_assessment(None, top=None))]
+    history, notes = dashboard.import_uploads(files)
+    assert history.assessments["date"].tolist() == [pd.Timestamp("2019-11-20"), pd.Timestamp("2019-12-02")]
+    assert history.assessments["note"].tolist() == ["Sleep (top contributor)", "no contributor stood out"]
+    assert any("saved assessment of 20 Nov 2019" in n for n in notes)
+    app = dashboard.dashboard_app(history=history)
+    c = app.hl_controls
+    assert "2 saved assessments" in c["status"].value
+    assert _row(c["summary"].value, "Saved assessments") == ("2", "count")
+    _brush(c["chart"], "2019-11-01", "2019-11-25")
+    assert _row(c["summary"].value, "Saved assessments") == ("1", "count")
+    assert "Sleep (top contributor)" in str(c["chart"].spec)
+
+
+def test_a_saved_assessment_without_a_date_is_reported(tmp_path):
+    p = tmp_path / "a.json"
+    p.write_bytes(_saved_assessment("soon").replace(b'"saved_at": "2019-12-02T10:00:00+00:00"', b'"saved_at": ""'))
+    with pytest.raises(UserError, match="without a readable date"):
+        dashboard.read_assessment_json(p)
+    other = tmp_path / "b.json"
+    other.write_text('{"sleep": []}')
+    assert dashboard.read_assessment_json(other) is None
+
+
 def test_ratings_csv_without_a_rating_column_is_not_a_ratings_file(tmp_path):
     p = tmp_path / "x.csv"
     p.write_text("date,duration_min\n2024-01-01,30\n")
