@@ -1,9 +1,12 @@
 """Time to ready, page weight and kernel memory of the load and sleep dashboard, 1 and 10 years.
 
-Voila serves a temporary folder holding three notebooks: the one-widget baseline of
+Voila serves a temporary folder holding four notebooks: the one-widget baseline of
 ``bench_ready.py`` and two that call ``dashboard_app`` with the SYNTHETIC demo histories
-of 1 and 10 years (``heavylegs_core.synthetic``). Each page is opened ROUNDS times in a
-fresh browser context (no cache), alternating with the baseline, and measured for:
+of 1 and 10 years (``heavylegs_core.synthetic``), plus the 10-year page with the chart
+JavaScript sent over the websocket instead of the template's static file (as when it
+was inlined in the widget: the comparison for the page weight). Each page is opened
+ROUNDS times in a fresh browser context (no cache), alternating with the baseline, and
+measured for:
 
 - seconds from navigation to ``.hl-ready`` visible, and to the chart's marks drawn;
 - bytes received over HTTP (encoded, i.e. gzip as sent) and the websocket (payloads
@@ -41,14 +44,20 @@ from heavylegs_core import server
 from heavylegs_core.paths import PROJECT_ROOT
 
 MARKS = ".hl-chart svg .role-mark path, .hl-chart svg .role-mark line"
-PAGES = {"dashboard_1y.ipynb": "synthetic-1y", "dashboard_10y.ipynb": "synthetic-10y"}
+PAGES = {"dashboard_1y.ipynb": "synthetic-1y", "dashboard_10y.ipynb": "synthetic-10y",
+         "dashboard_10y_bundle_over_ws.ipynb": "synthetic-10y"}
 
 
-def dashboard_notebook(athlete: str) -> nbformat.NotebookNode:
-    """A notebook showing the dashboard for one demo history (what 02_dashboard.ipynb does)."""
+def dashboard_notebook(athlete: str, *, bundle_over_websocket: bool = False) -> nbformat.NotebookNode:
+    """A notebook showing the dashboard for one demo history (what 02_dashboard.ipynb does).
+
+    ``bundle_over_websocket`` disables the static bundle, so the chart JavaScript
+    travels over the websocket as it did when it was inlined (the comparison case).
+    """
     nb = nbformat.v4.new_notebook()
+    off = "from heavylegs_core import ui\nui.publish_chart_js = lambda: None\n" if bundle_over_websocket else ""
     nb.cells = [nbformat.v4.new_code_cell(
-        f"from heavylegs_core.dashboard import dashboard_app\ndashboard_app(athlete={athlete!r})")]
+        f"{off}from heavylegs_core.dashboard import dashboard_app\ndashboard_app(athlete={athlete!r})")]
     return nb
 
 
@@ -105,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         nbformat.write(baseline_notebook(), folder / BASELINE)
         for name, athlete in PAGES.items():
-            nbformat.write(dashboard_notebook(athlete), folder / name)
+            nbformat.write(dashboard_notebook(athlete, bundle_over_websocket="over_ws" in name), folder / name)
         port = server.free_port()
         proc = subprocess.Popen(server.voila_command(port, notebooks=folder), cwd=PROJECT_ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -128,12 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     med = {n: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for n, runs in results.items()}
     b = med[BASELINE]
     print(f"dashboard, median of {args.rounds} (fresh kernel and browser context each; synthetic histories)")
-    print(f"  {'page':26s} {'ready s':>8s} {'ratio':>6s} {'drawn s':>8s} {'HTTP KB':>8s} {'WS KB':>7s} "
+    print(f"  {'page':36s} {'ready s':>8s} {'ratio':>6s} {'drawn s':>8s} {'HTTP KB':>8s} {'WS KB':>7s} "
           f"{'total KB':>9s} {'ratio':>6s} {'kernel MiB':>11s}")
     for name, m in med.items():
         total = m["http"] + m["ws"]
         label = "one-widget baseline" if name == BASELINE else name
-        print(f"  {label:26s} {m['ready']:8.2f} {m['ready'] / b['ready']:6.2f} {m['drawn']:8.2f} "
+        print(f"  {label:36s} {m['ready']:8.2f} {m['ready'] / b['ready']:6.2f} {m['drawn']:8.2f} "
               f"{m['http'] / 1024:8.0f} {m['ws'] / 1024:7.0f} {total / 1024:9.0f} "
               f"{total / (b['http'] + b['ws']):6.2f} {m['rss']:11.0f}")
     return 0
