@@ -454,3 +454,49 @@ def test_dashboard_notebook_serves_a_sample_athlete_and_its_controls_work(guarde
     expect(page.locator(".hl-status")).to_contain_text("2 heavy-legs ratings")
     expect(page.locator(".hl-error")).to_be_hidden()
     assert page.locator(".jp-OutputArea-output .jp-RenderedText[data-mime-type*='stderr']").count() == 0
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory):
+    """JupyterLab (with Voila's server extension, as installed) on a folder with two dashboard notebooks."""
+    import sys
+
+    folder = tmp_path_factory.mktemp("lab")
+    for name, pre in (("static.ipynb", ""),
+                      ("no_static.ipynb", "from heavylegs_core import ui\nui.publish_chart_js = lambda: None\n")):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbformat.v4.new_code_cell(pre + "from heavylegs_core.dashboard import dashboard_app\n"
+                                                    "dashboard_app(athlete='p01')")]
+        nbformat.write(nb, folder / name)
+    port = server.free_port()
+    log = (folder / "lab.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", f"--ServerApp.ip={server.HOST}",
+         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={folder}", "--allow-root",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://{server.HOST}:{port}"
+    try:
+        server.wait_until_up(base + "/lab", proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("notebook", ["static.ipynb", "no_static.ipynb"])
+def test_dashboard_draws_offline_in_jupyterlab(guarded_page, lab_url, notebook):
+    page = guarded_page
+    page.goto(f"{lab_url}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}")  # one workspace per test
+    expect(page.locator(".jp-Notebook .jp-Cell").first).to_be_visible(timeout=90_000)
+    page.wait_for_timeout(2000)  # the kernel session is attached after the notebook shows
+    page.locator(".jp-Cell").first.click()
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator(".hl-app.hl-ready")).to_be_visible(timeout=120_000)
+    page.wait_for_function(f"({MARK_LENGTHS})().every((n) => n > 100)", timeout=90_000)
