@@ -1,0 +1,532 @@
+"""The assessment app: a coach and an athlete walk through "why are my legs heavy?".
+
+Flow (issue "The assessment app"): athlete → the red-flag screen first (a yes or
+"not sure" stops the flow with the action and the number to call) → the heavy legs
+themselves → context, in short steps → optional history (upload or a sample
+athlete) → results that update live as answers change → downloads.
+
+Questions come from the knowledge base; every one can be left as "don't know".
+Every callback reports failures in the ``.hl-error`` box; every value that comes
+from the browser is validated here in Python before it is used.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import json
+import math
+import re
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from heavylegs_core.errors import UserError
+from heavylegs_core.knowledge import DONT_KNOW, Knowledge, Question, load_knowledge
+from heavylegs_core.model import Assessment, Engine, engine, is_shown
+from heavylegs_core.paths import pmdata_file, pmdata_participants
+from heavylegs_core.profile import AthleteProfile
+from heavylegs_core.results_html import RESULTS_CSS, results_html, triage_html
+from heavylegs_core.ui import ErrorBox, esc, mark_ready, reports_errors
+
+#: Emergency numbers by country group (red-flags.md rule 5).
+COUNTRIES: dict[str, str] = {
+    "United Kingdom (999)": "999",
+    "Ireland or the EU (112)": "112",
+    "United States or Canada (911)": "911",
+    "Australia (000)": "000",
+}
+UNITS = ("km", "miles")
+KM_PER_MILE = 1.609344
+MAX_NAME = 80
+MAX_FILES = 20
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_ANSWERS_BYTES = 256 * 1024
+ATHLETE_STEP_QUESTIONS = ("sex", "age")
+NOT_CHOSEN = "—"
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe to write in a private temporary folder (no path, no odd characters)."""
+    base = Path(str(name).replace("\\", "/")).name
+    base = re.sub(r"[^A-Za-z0-9._ -]", "_", base).strip(" .") or "upload"
+    return base[:120]
+
+
+def parse_number(text: str, q: Question) -> float | None:
+    """A number answer typed by the user: empty means "don't know"; out of range is an error."""
+    text = (text or "").strip().replace(",", ".")
+    if not text or text.lower() in ("?", "dont_know", "don't know"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(f"{q.text} — {text!r} is not a number", where="answer") from None
+    lo = -math.inf if q.min is None else q.min
+    hi = math.inf if q.max is None else q.max
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise UserError(f"{q.text} — {value:g} is outside {lo:g} to {hi:g}", where="answer")
+    return value
+
+
+class QuestionField(widgets.VBox):
+    """One question: its text, a control, and "don't know" always allowed."""
+
+    def __init__(self, q: Question, on_change: Callable[[str], None]):
+        self.q = q
+        label = widgets.HTML(f'<label class="hl-q">{esc(q.text)}</label>'
+                             + (f'<div class="hl-help">{esc(q.help)}</div>' if q.help else ""))
+        if q.type == "single":
+            opts = [(NOT_CHOSEN, None)] + [(o.label, o.id) for o in q.options]
+            if q.dont_know:
+                opts.append(("Don't know", DONT_KNOW))
+            self.control: widgets.ValueWidget = widgets.Dropdown(
+                options=opts, value=None, layout=widgets.Layout(width="auto", max_width="100%"))
+        else:
+            unit = f" ({q.unit})" if q.unit else ""
+            self.control = widgets.Text(value="", placeholder=f"number{unit}, or leave empty",
+                                        continuous_update=False,
+                                        layout=widgets.Layout(width="16em", max_width="100%"))
+        self.control.add_class(f"hl-q-{q.id}")
+        super().__init__([label, self.control], layout=widgets.Layout(margin="6px 0"))
+        self.add_class("hl-question")
+        self._on_change = on_change
+        self.control.observe(self._changed, names="value")
+
+    def _changed(self, change: dict) -> None:
+        self._on_change(self.q.id)
+
+    def answer(self) -> Any:
+        """The current answer: an option id, a number, ``"dont_know"`` or None (unanswered)."""
+        if self.q.type == "single":
+            value = self.control.value
+            if value is not None and value != DONT_KNOW and value not in self.q.option_ids():
+                raise UserError(f"{self.q.text} — invalid choice {value!r}", where="answer")
+            return value
+        return parse_number(self.control.value, self.q)
+
+    def set_answer(self, value: Any) -> None:
+        """Show a saved answer (already validated)."""
+        if self.q.type == "single":
+            self.control.value = value if value in (*self.q.option_ids(), DONT_KNOW) else None
+        else:
+            self.control.value = "" if value is None else f"{float(value):g}"
+
+
+class AssessmentApp(widgets.VBox):
+    """The whole assessment, as one widget (``hl-app``; ``hl-ready`` once built)."""
+
+    def __init__(self, kb: Knowledge | None = None, *, today: dt.date | None = None):
+        self.kb = kb or load_knowledge()
+        self.engine: Engine = engine() if kb is None else Engine(self.kb)
+        self.today = today or dt.date.today()
+        self.answers: dict[str, Any] = {}
+        self.metrics: dict[str, Any] | None = None
+        self.history_as_of: dt.date | None = None
+        self.history_summary: dict[str, Any] = {}
+        self.result: Assessment | None = None
+        self.acknowledged = False
+        self._upload_dir: Path | None = None
+        self.errors = ErrorBox()
+        self.fields: dict[str, QuestionField] = {}
+        self._loading = False
+
+        # Steps are built when first shown (a questionnaire of ~90 questions is ~1,000 widgets):
+        # each entry is (title, builder); answers of steps not built yet live in self._pending.
+        self._pending: dict[str, Any] = {}
+        self.steps: list[tuple[str, Callable[[], list[widgets.Widget]]]] = [
+            ("About the athlete", self._athlete_step)]
+        self._last_red_flag_step = 0
+        first_order = min(s.order for s in self.kb.steps)
+        for step in sorted(self.kb.steps, key=lambda s: s.order):
+            qs = [q for q in self.kb.questions if q.step == step.id and q.id not in ATHLETE_STEP_QUESTIONS]
+            if not qs:
+                continue
+            intro = ""
+            if step.section == "red_flags" and step.order == first_order:
+                intro = ("<p class='hl-note'>Safety first: these questions come before anything else. "
+                         "Answer <em>Not sure</em> if in doubt; it counts as a yes.</p>")
+            self.steps.append((step.title, functools.partial(self._question_step, qs, intro)))
+            if step.section == "red_flags":
+                self._last_red_flag_step = len(self.steps) - 1
+        self.steps.append(("Training and sleep history (optional)", self._history_step))
+        self.history_step = len(self.steps) - 1
+        self.steps.append(("Keep this session", self._keep_step))
+        self.keep_step = len(self.steps) - 1
+        self._pages = [widgets.VBox() for _ in self.steps]
+        self._built: set[int] = set()
+        self._build(0)
+
+        self.stack = widgets.Stack(self._pages, selected_index=0)
+        self.progress = widgets.IntProgress(min=1, max=len(self.steps), value=1,
+                                            layout=widgets.Layout(width="100%"))
+        self.step_title = widgets.HTML()
+        self.back = widgets.Button(description="Back", icon="", disabled=True)
+        self.next = widgets.Button(description="Next", button_style="primary")
+        self.back.add_class("hl-back")
+        self.next.add_class("hl-next")
+        self.back.on_click(reports_errors(self.errors)(lambda _: self.go(-1)))
+        self.next.on_click(reports_errors(self.errors)(lambda _: self.go(+1)))
+
+        self.gate_html = widgets.HTML()
+        self.ack = widgets.Button(description="I have read this: continue", button_style="danger",
+                                  layout=widgets.Layout(width="auto"))
+        self.ack.add_class("hl-acknowledge")
+        self.ack.on_click(reports_errors(self.errors)(self._acknowledge))
+        self.gate = widgets.VBox([self.gate_html, self.ack], layout=widgets.Layout(display="none"))
+        self.gate.add_class("hl-gate")
+        self.wizard = widgets.VBox([self.step_title, self.progress, self.stack,
+                                    widgets.HBox([self.back, self.next])])
+        self.results = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.results.add_class("hl-results")
+        super().__init__([self.errors, self.gate, self.wizard, self.results],
+                         layout=widgets.Layout(width="100%", max_width="1100px"))
+        self.add_class("hl-app")
+        self.add_class("hl-assessment")
+        self._show_step()
+        mark_ready(self)
+
+    # ----------------------------------------------------------------- steps
+    def _field(self, q: Question) -> QuestionField:
+        field = QuestionField(q, self._answer_changed)
+        if q.id in self._pending:
+            field.set_answer(self._pending.pop(q.id))
+        self.fields[q.id] = field
+        return field
+
+    def _question_step(self, qs: list[Question], intro: str) -> list[widgets.Widget]:
+        body: list[widgets.Widget] = [widgets.HTML(intro)] if intro else []
+        return body + [self._field(q) for q in qs]
+
+    def _build(self, i: int) -> None:
+        """Build step ``i`` the first time it is needed."""
+        if i in self._built:
+            return
+        self._built.add(i)
+        self._loading = True
+        try:
+            self._pages[i].children = tuple(self.steps[i][1]())
+        finally:
+            self._loading = False
+
+    def _athlete_step(self) -> list[widgets.Widget]:
+        self.name = widgets.Text(description="Name (optional)", placeholder="first name or initials",
+                                 style={"description_width": "initial"}, continuous_update=False)
+        self.name.add_class("hl-name")
+        self.country = widgets.Dropdown(options=list(COUNTRIES), value=next(iter(COUNTRIES)),
+                                        description="Country, for the emergency number",
+                                        style={"description_width": "initial"})
+        self.units = widgets.ToggleButtons(options=UNITS, value="km", description="Units")
+        self.name.observe(reports_errors(self.errors)(self._name_changed), names="value")
+        for w in (self.country, self.units):
+            w.observe(reports_errors(self.errors)(lambda _: self.refresh()), names="value")
+        fields = [self._field(self.kb.question(q)) for q in ATHLETE_STEP_QUESTIONS
+                  if q in {x.id for x in self.kb.questions}]
+        return [self.name, *fields, self.units, self.country]
+
+    def _history_step(self) -> list[widgets.Widget]:
+        intro = widgets.HTML(
+            "<p>Optional: load the athlete's training and sleep history so that the assessment can use "
+            "their real load, rest days and sleep. Files stay in this session only.</p>")
+        samples = [("No sample", None)] + [(f"PMData {p} (real, CC BY 4.0)", p) for p in pmdata_participants()]
+        self.sample = widgets.Dropdown(options=samples, value=None, description="Sample athlete",
+                                       style={"description_width": "initial"})
+        self.sample.observe(reports_errors(self.errors)(self._sample_changed), names="value")
+        self.upload = widgets.FileUpload(
+            multiple=True, description="Upload exports",
+            accept=".csv,.json,.fit,.gz,.gpx,.tcx,.xml,.zip")
+        self.upload.add_class("hl-upload")
+        self.upload.observe(reports_errors(self.errors)(self._uploaded), names="value")
+        self.import_progress = widgets.IntProgress(min=0, max=1, value=0, description="Import",
+                                                   layout=widgets.Layout(display="none"))
+        self.history_html = widgets.HTML()
+        self.history_html.add_class("hl-history")
+        self.history_chart = widgets.VBox()
+        return [intro, self.sample, self.upload, self.import_progress, self.history_html, self.history_chart]
+
+    def _keep_step(self) -> list[widgets.Widget]:
+        self.prepare = widgets.Button(description="Prepare downloads", layout=widgets.Layout(width="auto"))
+        self.prepare.add_class("hl-prepare")
+        self.prepare.on_click(reports_errors(self.errors)(self._prepare_downloads))
+        self.downloads = widgets.HTML()
+        self.downloads.add_class("hl-downloads")
+        self.resume = widgets.FileUpload(multiple=False, accept=".json", description="Resume from file")
+        self.resume.add_class("hl-resume")
+        self.resume.observe(reports_errors(self.errors)(self._resume), names="value")
+        return [
+            widgets.HTML("<p>Download the answers and results (JSON, to resume later) and a printable "
+                         "report. Nothing is stored on the server: on Binder everything is gone when the "
+                         "session ends.</p>"),
+            self.prepare, self.downloads,
+            widgets.HTML("<p>Resume an earlier session from its JSON file:</p>"), self.resume,
+        ]
+
+    # ----------------------------------------------------------------- navigation
+    def go(self, delta: int) -> None:
+        """Move ``delta`` steps; leaving the safety screen with a warning sign opens the gate."""
+        current = self.stack.selected_index or 0
+        target = max(0, min(len(self.steps) - 1, current + delta))
+        if delta > 0 and current <= self._last_red_flag_step:
+            self.refresh()
+            if self.result is not None and self.result.triage.level != "none" and not self.acknowledged:
+                self._show_gate()
+                if current == self._last_red_flag_step:
+                    return
+        self._build(target)
+        self.stack.selected_index = target
+        self._show_step()
+
+    def _show_step(self) -> None:
+        i = self.stack.selected_index or 0
+        title, _ = self.steps[i]
+        self.step_title.value = f"<h2 class='hl-step'>Step {i + 1} of {len(self.steps)}: {esc(title)}</h2>"
+        self.progress.value = i + 1
+        self.back.disabled = i == 0
+        self.next.disabled = i == len(self.steps) - 1
+        past_safety = i > self._last_red_flag_step
+        self.results.layout.display = None if past_safety and not self._gate_open() else "none"
+
+    def _gate_open(self) -> bool:
+        return self.gate.layout.display != "none"
+
+    def _show_gate(self) -> None:
+        assert self.result is not None
+        self.gate_html.value = triage_html(self.result.triage)
+        self.gate.layout.display = None
+        self.wizard.layout.display = "none"
+        self.results.layout.display = "none"
+
+    def _acknowledge(self, _: Any = None) -> None:
+        self.acknowledged = True
+        self.gate.layout.display = "none"
+        self.wizard.layout.display = None
+        self._build(self._last_red_flag_step + 1)
+        self.stack.selected_index = self._last_red_flag_step + 1
+        self._show_step()
+
+    # ----------------------------------------------------------------- answers and results
+    def _answer_changed(self, qid: str) -> None:
+        if self._loading:
+            return
+        try:
+            self.refresh()
+        except UserError as exc:
+            self.errors.show("\n".join(str(p) for p in exc.problems))
+
+    def _name_changed(self, change: dict) -> None:
+        name = str(change["new"])
+        if len(name) > MAX_NAME:
+            self.name.value = name[:MAX_NAME]
+            raise UserError(f"the name was cut to {MAX_NAME} characters", where="name")
+        self.refresh()
+
+    def profile(self) -> AthleteProfile:
+        """The athlete profile from the answers (sex and age)."""
+        sex = self.answers.get("sex")
+        age = self.answers.get("age")
+        return AthleteProfile(sex=sex if sex in ("female", "male", "other") else None,
+                              age=int(age) if isinstance(age, int | float) else None)
+
+    def emergency_number(self) -> str:
+        """The number to call, validated against the country list."""
+        if self.country.value not in COUNTRIES:
+            raise UserError("choose a country from the list", where="country")
+        return COUNTRIES[self.country.value]
+
+    def refresh(self) -> Assessment:
+        """Re-run the assessment on the current answers and history and redraw the results."""
+        answers = dict(self._pending)
+        answers.update({q: f.answer() for q, f in self.fields.items()})
+        answers = {q: a for q, a in answers.items() if a is not None}
+        for qid, field in self.fields.items():  # questions that only apply to some athletes
+            if field.q.show_if is not None:
+                shown = is_shown(field.q, answers)
+                field.layout.display = None if shown else "none"
+                if not shown:
+                    answers.pop(qid, None)
+        self.answers = answers
+        result = self.engine.assess(answers, self.metrics, profile=self.profile(),
+                                    as_of=self.history_as_of or self.today,
+                                    emergency_number=self.emergency_number(), where="answers")
+        self.result = result
+        self.results.value = f"<style>{RESULTS_CSS}</style>" + results_html(result, athlete=self.name.value)
+        if result.triage.level == "none":
+            self.acknowledged = False
+        self.errors.clear()
+        return result
+
+    # ----------------------------------------------------------------- history
+    def _sample_changed(self, change: dict) -> None:
+        pid = change["new"]
+        if pid is None:
+            self.set_history(None)
+            return
+        if pid not in pmdata_participants():
+            raise UserError(f"unknown sample athlete {pid!r}", where="sample")
+        self.load_history([pmdata_file(pid, "srpe.csv"), pmdata_file(pid, "wellness.csv")],
+                          label=f"PMData {pid}")
+
+    def _uploaded(self, change: dict) -> None:
+        files = list(change["new"] or ())
+        if not files:
+            return
+        if len(files) > MAX_FILES:
+            raise UserError(f"{len(files)} files at once is too many: upload at most {MAX_FILES}", where="upload")
+        total = sum(int(f["size"]) if "size" in f else len(f["content"]) for f in files)
+        if total > MAX_UPLOAD_BYTES:
+            raise UserError(f"the files add up to {total / 1e6:.0f} MB; the limit is "
+                            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB", where="upload")
+        folder = Path(tempfile.mkdtemp(prefix="batch", dir=self.upload_dir()))
+        paths = []
+        for i, f in enumerate(files):
+            path = folder / f"{i:02d}_{safe_filename(f['name'])}"
+            path.write_bytes(bytes(f["content"]))
+            paths.append(path)
+        self.load_history(paths, label=", ".join(safe_filename(f["name"]) for f in files))
+
+    def upload_dir(self) -> Path:
+        """A private temporary folder for this session's uploads, removed with the app.
+
+        Never under the notebooks folder or anything Voila or Jupyter serves.
+        """
+        if self._upload_dir is None:
+            self._upload_dir = Path(tempfile.mkdtemp(prefix="heavylegs-upload-"))
+            weakref.finalize(self, shutil.rmtree, self._upload_dir, ignore_errors=True)
+        return self._upload_dir
+
+    def load_history(self, paths: list[Path], *, label: str) -> None:
+        """Import ``paths``, compute the daily metrics and use the last day as evidence."""
+        from heavylegs_core.importers import load_sources
+        from heavylegs_core.metrics import daily_metrics
+
+        self._build(self.history_step)
+        self.import_progress.layout.display = None
+
+        def progress(done: int, total: int, _label: str) -> None:
+            self.import_progress.max = max(total, 1)
+            self.import_progress.value = min(done, self.import_progress.max)
+
+        try:
+            imported = load_sources(paths, profile=self.profile(), progress=progress)
+        except UserError as exc:  # name the uploaded file, not the private temporary path
+            raise UserError([type(p)(p.message, safe_filename(p.where or "") or None, p.row)
+                             for p in exc.problems]) from None
+        finally:
+            self.import_progress.layout.display = "none"
+        if imported.sessions.empty:
+            raise UserError("these files hold no training sessions: add a training export", where=label)
+        table = daily_metrics(imported.sessions, imported.nights, profile=self.profile())
+        self.set_history(table, label=label, skipped=imported.skipped, sessions=imported.sessions)
+
+    def set_history(self, table: Any, *, label: str = "", skipped: dict[str, int] | None = None,
+                    sessions: Any = None) -> None:
+        """Use a daily metrics table (or None to forget the history) and redraw."""
+        self._build(self.history_step)
+        if table is None or len(table) == 0:
+            self.metrics, self.history_as_of, self.history_summary = None, None, {}
+            self.history_html.value = ""
+            self.history_chart.children = ()
+            self.refresh()
+            return
+        last = table.iloc[-1]
+        self.metrics = {k: v for k, v in last.items() if k != "date"}  # the engine drops empty values
+        self.history_as_of = last["date"].date() if hasattr(last["date"], "date") else None
+        recent = table.tail(28)
+        per_unit = 1.0 if self.units.value == "km" else 1 / KM_PER_MILE
+        summary = {
+            "Source": label,
+            "Days of history": len(table),
+            "Load, last 28 days (AU)": _fmt(recent["load"].sum(), 0),
+            f"Running, last 28 days ({self.units.value})": _fmt(recent["run_km"].sum() * per_unit, 1),
+            "Acute:chronic ratio (coupled)": _fmt(last.get("acwr_coupled"), 2),
+            "Days since a rest day": _fmt(last.get("days_since_rest"), 0),
+            "Sleep, 7-day mean (h)": _fmt(last.get("sleep_7d_mean"), 1),
+        }
+        self.history_summary = summary
+        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in summary.items())
+        skipped_html = ""
+        if skipped:
+            skipped_html = "<p>Skipped on purpose: " + ", ".join(
+                f"{esc(n)} × {esc(reason)}" for reason, n in skipped.items()) + "</p>"
+        self.history_html.value = f"<table class='hl-summary'>{rows}</table>{skipped_html}"
+        if sessions is not None:
+            from heavylegs_core.charts import weekly_load, weekly_load_chart
+            from heavylegs_core.ui import offline_chart
+
+            chart = weekly_load_chart(weekly_load(sessions.tail(2000)), title="Weekly training load")
+            self.history_chart.children = (offline_chart(chart),)
+        self.refresh()
+
+    # ----------------------------------------------------------------- keep and resume
+    def payload(self) -> dict[str, Any]:
+        """Answers and results as one JSON-ready document."""
+        from heavylegs_core.report import session_payload
+
+        result = self.result or self.refresh()
+        doc = session_payload(self.answers, result, athlete=self.name.value, summary=self.history_summary)
+        doc["athlete_details"] = {"units": self.units.value, "country": self.country.value}
+        return doc
+
+    def _prepare_downloads(self, _: Any = None) -> None:
+        from heavylegs_core.report import report_html
+
+        self._build(self.keep_step)
+        result = self.refresh()
+        data = json.dumps(self.payload(), indent=2, ensure_ascii=False).encode()
+        report = report_html(self.answers, result, athlete=self.name.value, summary=self.history_summary,
+                             question_text={q.id: q.text for q in self.kb.questions}).encode()
+        stamp = f"{self.today:%Y-%m-%d}"
+        self.downloads.value = (
+            f'<p><a download="heavylegs-{stamp}.json" href="data:application/json;base64,'
+            f'{base64.b64encode(data).decode()}">Download answers and results (JSON)</a></p>'
+            f'<p><a download="heavylegs-report-{stamp}.html" href="data:text/html;base64,'
+            f'{base64.b64encode(report).decode()}">Download the printable report (HTML)</a></p>'
+        )
+
+    def _resume(self, change: dict) -> None:
+        files = list(change["new"] or ())
+        if not files:
+            return
+        f = files[0]
+        raw = bytes(f["content"])
+        where = safe_filename(f["name"])
+        if len(raw) > MAX_ANSWERS_BYTES:
+            raise UserError("this file is too large to be a saved session", where=where)
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise UserError("not a saved heavylegs session (not JSON)", where=where) from None
+        self.apply_answers(doc.get("answers", doc) if isinstance(doc, dict) else doc, where=where)
+        if isinstance(doc, dict) and isinstance(doc.get("athlete"), str):
+            self.name.value = doc["athlete"][:MAX_NAME]
+
+    def apply_answers(self, answers: Any, *, where: str = "answers") -> None:
+        """Validate saved answers and show them in the widgets (all or nothing)."""
+        known = self.engine.validate_answers(answers, where)
+        self._loading = True
+        try:
+            for qid, field in self.fields.items():
+                field.set_answer(known.get(qid))
+        finally:
+            self._loading = False
+        self._pending = {q: a for q, a in known.items() if q not in self.fields}
+        self.refresh()
+
+
+def _fmt(v: Any, digits: int) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):  # None, pandas.NA
+        return "—"
+    return "—" if math.isnan(f) else f"{f:,.{digits}f}"
+
+
+def assessment_app(**kwargs: Any) -> AssessmentApp:
+    """Build the assessment app (what the notebook shows)."""
+    return AssessmentApp(**kwargs)

@@ -1,0 +1,64 @@
+"""A self-contained, printable session report (one HTML file, no external URLs).
+
+The triage message comes first, then today's call, the contributors with their
+evidence and actions, and the athlete's answers. All user text is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from heavylegs_core.model import Assessment
+from heavylegs_core.results_html import RESULTS_CSS, results_html
+from heavylegs_core.ui import esc
+
+PRINT_CSS = """
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; max-width: 52em;
+       margin: 2em auto; padding: 0 1em; color: #111827; line-height: 1.5; }
+h1 { font-size: 1.6em; } table { border-collapse: collapse; } td, th { border: 1px solid #d1d5db; padding: 2px 6px; }
+@media print { body { margin: 0; max-width: none; } a { color: inherit; } }
+"""
+
+
+def session_payload(answers: Mapping[str, Any], result: Assessment, *, athlete: str = "",
+                    summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Answers, results and context as one JSON-ready document (what the app lets you download)."""
+    return {
+        "heavylegs": "assessment",
+        "athlete": athlete,
+        "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "answers": dict(answers),
+        "history_summary": dict(summary or {}),
+        "result": result.to_dict(),
+    }
+
+
+def report_html(answers: Mapping[str, Any], result: Assessment, *, athlete: str = "",
+                summary: Mapping[str, Any] | None = None, question_text: Mapping[str, str] | None = None,
+                charts_svg: tuple[str, ...] = ()) -> str:
+    """The printable report as one HTML document.
+
+    ``charts_svg`` are SVG documents produced by this package's chart functions
+    (vl-convert), embedded inline; ``question_text`` maps question ids to their
+    wording for the answers table.
+    """
+    qtext = question_text or {}
+    rows = "".join(
+        f"<tr><td>{esc(qtext.get(q, q))}</td><td>{esc(a)}</td></tr>" for q, a in answers.items()
+    )
+    hist = ""
+    if summary:
+        hist = "<h2>Training and sleep history</h2><table>" + "".join(
+            f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in summary.items()) + "</table>"
+    charts = "".join(f'<figure class="hl-chart">{svg}</figure>' for svg in charts_svg)
+    title = f"heavylegs session report{' for ' + athlete if athlete else ''}"
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{esc(title)}</title><style>{PRINT_CSS}{RESULTS_CSS}</style></head><body>"
+        f"<h1>{esc(title)}</h1>"
+        f"<p>Model {esc(result.model_version)}; as of {esc(result.as_of or dt.date.today())}.</p>"
+        f"{results_html(result, athlete=athlete)}{hist}{charts}"
+        f"<h2>Answers</h2><table>{rows}</table></body></html>"
+    )
