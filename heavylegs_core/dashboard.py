@@ -518,13 +518,15 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
         if not files:
             return
         h, notes = import_uploads(files, tz=tz.value.strip() or "UTC", profile=profile)
+        metrics = _metrics(h, profile)
         histories[UPLOADED] = h
-        if UPLOADED not in {v for _, v in pick.options}:
-            pick.options = [*pick.options, ("Uploaded files", UPLOADED)]
-        state.history, state.metrics = h, _metrics(h, profile)
-        with pick.hold_trait_notifications():
-            pick.unobserve(on_pick, names="value")
+        state.history, state.metrics = h, metrics
+        pick.unobserve(on_pick, names="value")  # the picker follows; the chart is drawn once below
+        try:
+            if UPLOADED not in {v for _, v in pick.options}:
+                pick.options = [*pick.options, ("Uploaded files", UPLOADED)]
             pick.value = UPLOADED
+        finally:
             pick.observe(on_pick, names="value")
         redraw(notes)
 
