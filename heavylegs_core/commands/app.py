@@ -29,9 +29,9 @@ def run(args: argparse.Namespace) -> int:
     import webbrowser
 
     from heavylegs_core import server
-    from heavylegs_core.ui import offline_chart_js
+    from heavylegs_core.ui import publish_chart_js
 
-    offline_chart_js()  # bundle the offline chart JavaScript once, before the first visitor
+    publish_chart_js()  # bundle the offline chart JavaScript once and serve it as a static file
     proc = server.start(args.port)
     url = server.landing_url(args.port)
 

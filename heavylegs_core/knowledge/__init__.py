@@ -29,7 +29,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from heavylegs_core.metrics import METRIC_COLUMNS
+from heavylegs_core.metric_names import METRIC_COLUMNS
 
 KNOWLEDGE_FILES: tuple[str, ...] = (
     "causes.yaml",
