@@ -22,28 +22,16 @@ Prints medians and ratios to the baseline. Exits 0: a measurement, not a test.
 from __future__ import annotations
 
 import argparse
-import base64
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import nbformat
-import psutil
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_ready import BASELINE, baseline_notebook
-from conftest import CHROMIUM_ARGS
+from _browser import BASELINE, CHROMIUM_ARGS, chromium, measure, served
 
-from heavylegs_core import server
-from heavylegs_core.paths import PROJECT_ROOT
-
-MARKS = ".hl-chart svg .role-mark path, .hl-chart svg .role-mark line"
 PAGES = {"dashboard_1y.ipynb": "synthetic-1y", "dashboard_10y.ipynb": "synthetic-10y",
          "dashboard_10y_bundle_over_ws.ipynb": "synthetic-10y"}
 
@@ -61,79 +49,22 @@ def dashboard_notebook(athlete: str, *, bundle_over_websocket: bool = False) -> 
     return nb
 
 
-def kernel_rss(voila: psutil.Process, before: set[int]) -> float:
-    """RSS (MiB) of the kernel started for this page (the newest kernel child of Voila)."""
-    kernels = [p for p in voila.children(recursive=True)
-               if p.pid not in before and "ipykernel" in " ".join(p.cmdline())]
-    return max((k.memory_info().rss for k in kernels), default=0) / 2**20
-
-
-def ws_bytes(frame: dict) -> int:
-    """Payload bytes of a websocket frame as CDP reports it (decompressed).
-
-    CDP gives binary frames (opcode 2; Jupyter's kernel protocol uses them) as
-    base64 text, a third longer than the bytes sent; they are decoded here.
-    """
-    data = frame.get("payloadData", "")
-    return len(base64.b64decode(data)) if frame.get("opcode") == 2 else len(data.encode("utf-8"))
-
-
-def measure(browser, url: str, voila: psutil.Process, charted: bool) -> dict[str, float]:
-    before = {p.pid for p in voila.children(recursive=True)}
-    context = browser.new_context()
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    got = {"http": 0, "ws": 0}
-    cdp.on("Network.loadingFinished", lambda e: got.__setitem__("http", got["http"] + int(e.get("encodedDataLength", 0))))
-    cdp.on("Network.webSocketFrameReceived", lambda e: got.__setitem__("ws", got["ws"] + ws_bytes(e["response"])))
-    t0 = time.perf_counter()
-    page.goto(url)
-    page.locator(".hl-ready").first.wait_for(state="visible", timeout=180_000)
-    ready = time.perf_counter() - t0
-    drawn = ready
-    if charted:
-        page.locator(MARKS).first.wait_for(state="attached", timeout=120_000)
-        drawn = time.perf_counter() - t0
-    page.wait_for_timeout(1500)  # late frames
-    rss = kernel_rss(voila, before)
-    out = {"ready": ready, "drawn": drawn, "http": got["http"], "ws": got["ws"], "rss": rss}
-    page.close(run_before_unload=True)
-    context.close()
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
-    chromium = shutil.which("chromium")
-    if not chromium:
-        sys.exit("bench_dashboard: Debian chromium is needed (apt-get install chromium)")
-    with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
-        folder = Path(tmp)
-        nbformat.write(baseline_notebook(), folder / BASELINE)
-        for name, athlete in PAGES.items():
-            nbformat.write(dashboard_notebook(athlete, bundle_over_websocket="over_ws" in name), folder / name)
-        port = server.free_port()
-        proc = subprocess.Popen(server.voila_command(port, notebooks=folder), cwd=PROJECT_ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://{server.HOST}:{port}/voila/render/"
-        voila = psutil.Process(proc.pid)
-        try:
-            server.wait_until_up(base.rsplit("/voila", 1)[0] + "/", proc)
-            results: dict[str, list[dict[str, float]]] = {n: [] for n in [BASELINE, *PAGES]}
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                for name in results:  # warm-up: OS caches, chart bundle published
-                    measure(browser, base + name, voila, name != BASELINE)
-                for _ in range(args.rounds):
-                    for name, runs in results.items():
-                        runs.append(measure(browser, base + name, voila, name != BASELINE))
-                browser.close()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    exe = chromium()
+    pages = {name: dashboard_notebook(athlete, bundle_over_websocket="over_ws" in name)
+             for name, athlete in PAGES.items()}
+    with served(pages) as (base, voila), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        results: dict[str, list[dict[str, float]]] = {n: [] for n in [BASELINE, *PAGES]}
+        for name in results:  # warm-up: OS caches, chart bundle published
+            measure(browser, base + name, voila, marks=name != BASELINE)
+        for _ in range(args.rounds):
+            for name, runs in results.items():
+                runs.append(measure(browser, base + name, voila, marks=name != BASELINE))
+        browser.close()
     med = {n: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for n, runs in results.items()}
     b = med[BASELINE]
     print(f"dashboard, median of {args.rounds} (fresh kernel and browser context each; synthetic histories)")

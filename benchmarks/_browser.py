@@ -1,0 +1,117 @@
+"""Shared pieces of the browser benchmarks: Voila on a temporary folder, Chromium, measurements.
+
+A page is measured in a fresh browser context (no cache) for: seconds from navigation to
+``.hl-ready`` visible (and to a chart's marks, when asked); bytes received over HTTP
+(encoded, i.e. gzip as sent) and over the websocket (payloads as Chrome's DevTools
+Protocol reports them: decompressed, binary frames decoded from CDP's base64); and the
+resident memory (RSS) of the page's kernel.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from conftest import CHROMIUM_ARGS
+
+__all__ = ["BASELINE", "CHROMIUM_ARGS", "MARKS", "chromium", "kernel_rss", "measure", "served"]
+
+from heavylegs_core import server
+from heavylegs_core.paths import PROJECT_ROOT
+
+BASELINE = "_baseline_one_widget.ipynb"
+MARKS = ".hl-chart svg .role-mark path, .hl-chart svg .role-mark line, .hl-chart svg path[role='graphics-symbol']"
+
+
+def baseline_notebook() -> nbformat.NotebookNode:
+    """A notebook with one widget that carries the same hooks as an app."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import ipywidgets as w\n"
+        "b = w.Button(description='ok')\n"
+        "b.add_class('hl-app'); b.add_class('hl-ready')\n"
+        "b"
+    )]
+    return nb
+
+
+def chromium() -> str:
+    """Debian's Chromium, or exit with the instruction to install it."""
+    exe = shutil.which("chromium")
+    if not exe:
+        sys.exit("benchmark: Debian chromium is needed (apt-get install chromium)")
+    return exe
+
+
+@contextlib.contextmanager
+def served(notebooks: dict[str, nbformat.NotebookNode]) -> Iterator[tuple[str, psutil.Process]]:
+    """Voila (as ``heavylegs app`` runs it) on a temporary folder with ``notebooks`` and the baseline.
+
+    Yields the render URL prefix and the Voila process.
+    """
+    with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
+        folder = Path(tmp)
+        nbformat.write(baseline_notebook(), folder / BASELINE)
+        for name, nb in notebooks.items():
+            nbformat.write(nb, folder / name)
+        port = server.free_port()
+        proc = subprocess.Popen(server.voila_command(port, notebooks=folder), cwd=PROJECT_ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            server.wait_until_up(f"http://{server.HOST}:{port}/", proc)
+            yield f"http://{server.HOST}:{port}/voila/render/", psutil.Process(proc.pid)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def kernel_rss(voila: psutil.Process, before: set[int]) -> float:
+    """RSS (MiB) of the kernel started for this page (the newest kernel child of Voila)."""
+    kernels = [p for p in voila.children(recursive=True)
+               if p.pid not in before and "ipykernel" in " ".join(p.cmdline())]
+    return max((k.memory_info().rss for k in kernels), default=0) / 2**20
+
+
+def ws_bytes(frame: dict) -> int:
+    """Payload bytes of a websocket frame as CDP reports it (binary frames are base64 there)."""
+    data = frame.get("payloadData", "")
+    return len(base64.b64decode(data)) if frame.get("opcode") == 2 else len(data.encode("utf-8"))
+
+
+def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, then=None) -> dict[str, float]:
+    """Open ``url`` in a fresh context; ``then(page)`` may act on the ready page and return extra figures."""
+    before = {p.pid for p in voila.children(recursive=True)}
+    context = browser.new_context()
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    got = {"http": 0, "ws": 0}
+    cdp.on("Network.loadingFinished", lambda e: got.__setitem__("http", got["http"] + int(e.get("encodedDataLength", 0))))
+    cdp.on("Network.webSocketFrameReceived", lambda e: got.__setitem__("ws", got["ws"] + ws_bytes(e["response"])))
+    t0 = time.perf_counter()
+    page.goto(url)
+    page.locator(".hl-ready").first.wait_for(state="visible", timeout=180_000)
+    ready = time.perf_counter() - t0
+    drawn = ready
+    if marks:
+        page.locator(MARKS).first.wait_for(state="attached", timeout=120_000)
+        drawn = time.perf_counter() - t0
+    page.wait_for_timeout(1500)  # late frames
+    out = {"ready": ready, "drawn": drawn, "http": got["http"], "ws": got["ws"]}
+    if then is not None:
+        out.update(then(page))
+    out["rss"] = kernel_rss(voila, before)
+    page.close(run_before_unload=True)
+    context.close()
+    return out
