@@ -8,12 +8,15 @@ kernel culling) because it is started from the project root.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from heavylegs_core.errors import UserError
@@ -88,3 +91,32 @@ def start(port: int, **kwargs) -> subprocess.Popen:
         raise UserError(f"port {port} is already in use: stop the other server or pass --port N",
                         where="--port")
     return subprocess.Popen(voila_command(port, **kwargs), cwd=PROJECT_ROOT)
+
+
+@contextlib.contextmanager
+def running(cmd: list[str], *, url: str, log: Path | None = None, cwd: Path = PROJECT_ROOT,
+            env: Mapping[str, str] | None = None, timeout: float = 120.0) -> Iterator[subprocess.Popen]:
+    """Run a server ``cmd``, wait until ``url`` answers, and stop it afterwards.
+
+    Output goes to ``log`` (or nowhere). If the server dies or never answers,
+    the RuntimeError carries the end of its log. On exit the server is
+    terminated, and killed if it has not stopped within 30 s.
+    """
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log.open("w")) if log is not None else subprocess.DEVNULL
+        proc = subprocess.Popen(cmd, cwd=cwd, env=dict(env) if env is not None else os.environ.copy(),
+                                stdout=out, stderr=subprocess.STDOUT)
+        try:
+            try:
+                wait_until_up(url, proc, timeout)
+            except RuntimeError as exc:
+                tail = log.read_text(errors="replace")[-3000:] if log is not None else ""
+                raise RuntimeError(f"{exc}\n{tail}") from None
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

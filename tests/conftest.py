@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,21 +57,20 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def voila_url() -> Iterator[str]:
     """Base URL of a Voila server on the notebooks, tracebacks shown (tests only)."""
     port = server.free_port()
-    log = ARTIFACTS / "voila.log"
     ARTIFACTS.mkdir(exist_ok=True)
-    with log.open("w") as fh:
-        proc = subprocess.Popen(server.voila_command(port, show_tracebacks=True),
-                                cwd=server.PROJECT_ROOT, stdout=fh, stderr=subprocess.STDOUT)
-        base = f"http://{server.HOST}:{port}"
-        try:
-            server.wait_until_up(base + "/", proc)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    base = f"http://{server.HOST}:{port}"
+    with server.running(server.voila_command(port, show_tracebacks=True), url=base + "/",
+                        log=ARTIFACTS / "voila.log"):
+        yield base
+
+
+def http_get(url: str, timeout: float = 300) -> tuple[int, str]:
+    """Status and body of a GET, without raising on HTTP errors."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
 
 
 @dataclass

@@ -12,9 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
-
 from conftest import ARTIFACTS
+from playwright.sync_api import Page, expect
 
 FIT = Path(__file__).parent / "data" / "realdata" / "fit" / "fitparse__activity-small-fenix2-run.fit"
 PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'

@@ -11,12 +11,11 @@ import os
 import re
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import venv
 from pathlib import Path
 
 import pytest
+from conftest import http_get
 
 from heavylegs_core import server
 from heavylegs_core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
@@ -68,14 +67,6 @@ def test_repo2docker_generates_the_expected_dockerfile():
     assert text.index("COPY --chown=0:0 src/ ") < text.index('-r "binder/requirements.txt"')
 
 
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=300) as r:
-            return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
-
-
 @pytest.mark.binder
 def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
     env_dir = tmp_path / "binder-venv"
@@ -93,31 +84,18 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
     assert "cull_idle_timeout" in (env_dir / "etc/jupyter/jupyter_server_config.json").read_text()
 
     port, token = server.free_port(), "heavylegs-binder-test"
-    log = tmp_path / "jupyter-server.log"
     root = ["--allow-root"] if os.geteuid() == 0 else []  # CI runs as root
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(env_dir / "bin" / "jupyter"), "server", "--no-browser", f"--port={port}",
-             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", *root],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    cmd = [str(env_dir / "bin" / "jupyter"), "server", "--no-browser", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", *root]
     base = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            server.wait_until_up(f"{base}/api/status?token={token}", proc)
-        except RuntimeError as exc:
-            pytest.fail(f"{exc}\n{log.read_text()[-3000:]}")
+    with server.running(cmd, url=f"{base}/api/status?token={token}", log=tmp_path / "jupyter-server.log",
+                        env=env, timeout=300):
         notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
         assert notebooks
         for nb in notebooks:
-            status, body = _get(f"{base}/voila/render/notebooks/{nb.name}?token={token}")
+            status, body = http_get(f"{base}/voila/render/notebooks/{nb.name}?token={token}")
             assert status == 200, nb.name
             assert "There was an error when executing cell" not in body, nb.name
             assert "An exception occurred at the server" not in body, nb.name
             assert "application/vnd.jupyter.widget-view+json" in body, nb.name
             assert "cdn.jsdelivr.net" not in body, nb.name  # the heavylegs template is in use
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()

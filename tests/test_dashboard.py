@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -365,20 +364,10 @@ def decade_url(tmp_path_factory):
         "dashboard_app(athlete='p01')")]
     nbformat.write(fallback, folder / "no_static_bundle.ipynb")
     port = server.free_port()
-    log = (folder / "voila.log").open("w")
-    proc = subprocess.Popen(server.voila_command(port, notebooks=folder, show_tracebacks=True),
-                            cwd=server.PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{server.HOST}:{port}"
-    try:
-        server.wait_until_up(base + "/", proc)
+    with server.running(server.voila_command(port, notebooks=folder, show_tracebacks=True), url=base + "/",
+                        log=folder / "voila.log"):
         yield f"{base}/voila/render/dashboard_10y.ipynb"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.mark.e2e
@@ -470,23 +459,12 @@ def lab_url(tmp_path_factory):
                                                     "dashboard_app(athlete='p01')")]
         nbformat.write(nb, folder / name)
     port = server.free_port()
-    log = (folder / "lab.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", f"--ServerApp.ip={server.HOST}",
-         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={folder}", "--allow-root",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{server.HOST}:{port}"
-    try:
-        server.wait_until_up(base + "/lab", proc)
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", f"--ServerApp.ip={server.HOST}",
+           "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={folder}", "--allow-root",
+           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    with server.running(cmd, url=base + "/lab", log=folder / "lab.log"):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.mark.e2e

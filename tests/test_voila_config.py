@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import http_get
 
 from heavylegs_core import server
 from heavylegs_core.paths import PROJECT_ROOT
-
-
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=120) as r:
-            return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +24,9 @@ def served_as_users_see_it(tmp_path_factory) -> Iterator[str]:
     (folder / "athlete.csv").write_text("date,sleep_h\n2026-01-01,7\n")
     (folder / "helper.py").write_text("TOKEN = 'x'\n")
     port = server.free_port()
-    proc = subprocess.Popen(server.voila_command(port, notebooks=folder), cwd=PROJECT_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://{server.HOST}:{port}"
-    try:
-        server.wait_until_up(base + "/", proc)
+    with server.running(server.voila_command(port, notebooks=folder), url=base + "/"):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_voila_json_hides_tracebacks_and_keeps_the_allowlist():
@@ -56,7 +40,7 @@ def test_voila_json_hides_tracebacks_and_keeps_the_allowlist():
 
 
 def test_users_see_no_traceback(served_as_users_see_it):
-    status, body = _get(f"{served_as_users_see_it}/voila/render/broken.ipynb")
+    status, body = http_get(f"{served_as_users_see_it}/voila/render/broken.ipynb")
     assert status == 200
     assert "There was an error when executing cell" in body
     assert "ZeroDivisionError" not in body and "/home/athlete" not in body and "1 / 0" not in body
@@ -65,5 +49,5 @@ def test_users_see_no_traceback(served_as_users_see_it):
 @pytest.mark.parametrize("path", ["/voila/files/athlete.csv", "/voila/files/helper.py",
                                   "/voila/files/broken.ipynb"])
 def test_data_and_sources_are_not_served(served_as_users_see_it, path):
-    status, _ = _get(served_as_users_see_it + path)
+    status, _ = http_get(served_as_users_see_it + path)
     assert status in (403, 404)

@@ -34,6 +34,17 @@ def iso_date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date {value!r}: use YYYY-MM-DD") from None
 
 
+def add_history_sources(parser: argparse.ArgumentParser, *, training_required: bool, as_of_help: str) -> None:
+    """Add ``--training SRC... --sleep SRC... --as-of DATE --tz ZONE`` (interfaces.md section 1)."""
+    parser.add_argument("--training", nargs="+", required=training_required, default=[], metavar="SRC",
+                        help="training files (anything 'heavylegs import' reads)")
+    parser.add_argument("--sleep", nargs="+", default=[], metavar="SRC",
+                        help="sleep files (anything 'heavylegs import' reads)")
+    parser.add_argument("--as-of", type=iso_date, metavar="DATE", help=as_of_help)
+    parser.add_argument("--tz", type=timezone, default="UTC", metavar="ZONE",
+                        help="the athlete's IANA time zone for calendar dates (default UTC)")
+
+
 def add_format(parser: argparse.ArgumentParser) -> None:
     """Add ``--format {text,json}`` (text is for people, json for scripts)."""
     parser.add_argument(

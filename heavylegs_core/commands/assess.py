@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heavylegs_core.commands._common import add_format, iso_date, timezone
+from heavylegs_core.commands._common import add_format, add_history_sources
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -32,14 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``heavylegs assess``."""
     parser.add_argument("--answers", required=True, type=Path, metavar="FILE.json",
                         help="the answers: a JSON object {question_id: answer}")
-    parser.add_argument("--training", nargs="+", default=[], metavar="SRC",
-                        help="training files (anything 'heavylegs import' reads) for history evidence")
-    parser.add_argument("--sleep", nargs="+", default=[], metavar="SRC",
-                        help="sleep files (anything 'heavylegs import' reads)")
-    parser.add_argument("--as-of", type=iso_date, metavar="DATE",
-                        help="the day to assess, YYYY-MM-DD (default: the last day with data, else today)")
-    parser.add_argument("--tz", type=timezone, default="UTC", metavar="ZONE",
-                        help="the athlete's IANA time zone (default UTC)")
+    add_history_sources(parser, training_required=False,
+                        as_of_help="the day to assess, YYYY-MM-DD (default: the last day with data, else today)")
     parser.add_argument("--emergency-number", metavar="NUMBER",
                         help="the emergency number to show in warning-sign advice (e.g. 112, 911, 999)")
     add_format(parser)

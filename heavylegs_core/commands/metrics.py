@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heavylegs_core.commands._common import add_format, add_out, iso_date, timezone
+from heavylegs_core.commands._common import add_format, add_history_sources, add_out
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,14 +39,8 @@ TEXT_COLUMNS: tuple[tuple[str, str, str], ...] = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``heavylegs metrics``."""
-    parser.add_argument("--training", nargs="+", required=True, metavar="SRC",
-                        help="training files (any format 'heavylegs import' reads)")
-    parser.add_argument("--sleep", nargs="+", default=[], metavar="SRC",
-                        help="sleep files (any format 'heavylegs import' reads)")
-    parser.add_argument("--as-of", type=iso_date, metavar="DATE",
-                        help="last day of the table, YYYY-MM-DD (default: the last day with data)")
-    parser.add_argument("--tz", type=timezone, default="UTC", metavar="ZONE",
-                        help="the athlete's IANA time zone for calendar dates (default UTC)")
+    add_history_sources(parser, training_required=True,
+                        as_of_help="last day of the table, YYYY-MM-DD (default: the last day with data)")
     add_out(parser)
     add_format(parser)
     prof = parser.add_argument_group("athlete profile (optional; a missing value falls back safely)")
