@@ -194,7 +194,7 @@ class AssessmentApp(widgets.VBox):
 
     # ----------------------------------------------------------------- steps
     def _field(self, q: Question) -> QuestionField:
-        field = QuestionField(q, self._answer_changed)
+        field = QuestionField(q, reports_errors(self.errors)(self._answer_changed))
         if q.id in self._pending:
             field.set_answer(self._pending.pop(q.id))
         self.fields[q.id] = field
@@ -312,12 +312,8 @@ class AssessmentApp(widgets.VBox):
 
     # ----------------------------------------------------------------- answers and results
     def _answer_changed(self, qid: str) -> None:
-        if self._loading:
-            return
-        try:
+        if not self._loading:
             self.refresh()
-        except UserError as exc:
-            self.errors.show("\n".join(str(p) for p in exc.problems))
 
     def _name_changed(self, change: dict) -> None:
         name = str(change["new"])

@@ -206,3 +206,14 @@ def test_questions_that_do_not_apply_are_hidden_and_ignored(app):
     answer(app, "legs", "one")
     assert app.fields[conditional.id].layout.display is None
     assert conditional.id in app.answers
+
+
+def test_an_unexpected_failure_while_answering_is_shown_not_swallowed(app, monkeypatch):
+    walk_to(app, app._last_red_flag_step + 1)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(app.engine, "assess", broken)
+    answer(app, "in_run", "midway")
+    assert "model exploded" in app.errors.value and app.errors.layout.display != "none"
