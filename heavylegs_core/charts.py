@@ -53,9 +53,10 @@ def weekly_load_chart(weekly: pd.DataFrame, *, title: str = "Weekly training loa
     """
     return (
         alt.Chart(weekly, title=alt.Title(title, subtitle="Session RPE × minutes, summed per week"))
-        .mark_bar()
+        .mark_bar(width=alt.RelativeBandSize(0.85))
         .encode(
-            x=alt.X("week:T", title="Week starting", axis=alt.Axis(format="%d %b")),
+            # a week-long band per bar (a plain temporal axis would draw hairline bars)
+            x=alt.X("yearweek(week):T", title="Week starting", axis=alt.Axis(format="%d %b")),
             y=alt.Y("sum(load):Q", title="Load (AU)"),
             color=alt.Color("sport:N", title="Sport", scale=theme.sport_scale()),
             tooltip=[
