@@ -100,10 +100,9 @@ def test_the_whole_assessment_flow(guarded_page, voila_url):
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "assessment-flow.png"), full_page=True)
-    rss_mb = None
+    # recorded for the performance budget (benchmarks/bench_assessment.py measures it properly)
     (ARTIFACTS / "assessment_timings.json").write_text(json.dumps(
-        {"ready_s": round(ready_s, 2), "answer_update_ms": round(update_ms, 1), "kernel_rss_mb": rss_mb},
-        indent=2))
+        {"ready_s": round(ready_s, 2), "answer_update_ms": round(update_ms, 1)}, indent=2))
 
 
 def test_the_app_is_readable_on_a_phone(guarded_page, voila_url):
