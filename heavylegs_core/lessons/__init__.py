@@ -1,0 +1,109 @@
+"""Building blocks of the lesson notebooks (notebooks/11_* to 15_*).
+
+Each lesson module exposes the lesson's apps (root widgets with the ``hl-app``
+and ``hl-ready`` classes; every callback wrapped with
+:func:`heavylegs_core.ui.reports_errors`) and a ``FACTS`` dict: every number the
+lesson's text states, computed by the package and formatted as the text prints
+it. ``tests/test_lessons.py`` checks the notebooks' Markdown against ``FACTS``,
+so text and code cannot drift apart.
+
+This module holds what every lesson shares: the check-your-understanding quiz
+(:func:`quiz`, :func:`quiz_app`) and the PMData attribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+
+from heavylegs_core import EDUCATIONAL_NOTE
+from heavylegs_core.ui import ErrorBox, app_root, esc, mark_ready, reports_errors
+
+PMDATA_ATTRIBUTION = (
+    "Data: PMData (Thambawita et al., ACM MMSys 2020, doi:10.1145/3339825.3394926), "
+    "CC BY 4.0, bundled participants p01–p04, unmodified."
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One multiple-choice question: the options, the index of the right one and why it is right."""
+
+    text: str
+    options: tuple[str, ...]
+    correct: int
+    explanation: str
+
+    def __post_init__(self) -> None:
+        if len(self.options) < 2:
+            raise ValueError("a question needs at least two options")
+        if len(set(self.options)) != len(self.options):
+            raise ValueError("options must be different from each other")
+        if not 0 <= self.correct < len(self.options):
+            raise ValueError(f"correct must index one of the {len(self.options)} options, got {self.correct!r}")
+
+
+def feedback_html(question: Question, chosen: int | None) -> str:
+    """The feedback for an answer (``chosen`` = option index, or None when nothing is picked)."""
+    if chosen is None:
+        return '<p class="hl-quiz-feedback" role="status">Pick an answer first.</p>'
+    if chosen == question.correct:
+        return ('<p class="hl-quiz-feedback hl-quiz-right" role="status"><strong>Right.</strong> '
+                f"{esc(question.explanation)}</p>")
+    return ('<p class="hl-quiz-feedback hl-quiz-wrong" role="status"><strong>Not quite.</strong> '
+            "Think again, or reveal the answer.</p>")
+
+
+def reveal_html(question: Question) -> str:
+    """The revealed answer with its explanation."""
+    return ('<p class="hl-quiz-feedback hl-quiz-reveal" role="status"><strong>Answer:</strong> '
+            f"{esc(question.options[question.correct])}. {esc(question.explanation)}</p>")
+
+
+def quiz(question: Question, number: int, errors: ErrorBox) -> widgets.VBox:
+    """One question as widgets: radio buttons (arrow keys work), a Check and a Reveal button.
+
+    Check gives immediate feedback; Reveal shows the right answer and why. All text is escaped.
+    """
+    text = widgets.HTML(f"<p><strong>Question {number}.</strong> {esc(question.text)}</p>")
+    choice = widgets.RadioButtons(options=[(opt, i) for i, opt in enumerate(question.options)],
+                                  value=None, layout=widgets.Layout(width="auto"))
+    check = widgets.Button(description="Check", button_style="primary", tooltip="Check your answer")
+    reveal = widgets.Button(description="Reveal answer", tooltip="Show the right answer and why")
+    feedback = widgets.HTML("")
+
+    @reports_errors(errors)
+    def on_check(_button: widgets.Button) -> None:
+        feedback.value = feedback_html(question, choice.value)
+
+    @reports_errors(errors)
+    def on_reveal(_button: widgets.Button) -> None:
+        feedback.value = reveal_html(question)
+
+    @reports_errors(errors)
+    def on_change(_change: dict) -> None:
+        feedback.value = ""
+
+    check.on_click(on_check)
+    reveal.on_click(on_reveal)
+    choice.observe(on_change, names="value")
+    box = widgets.VBox([text, choice, widgets.HBox([check, reveal]), feedback])
+    box.add_class("hl-quiz")
+    return box
+
+
+def quiz_app(questions: Sequence[Question], *, name: str = "quiz") -> widgets.VBox:
+    """A check-your-understanding block: one :func:`quiz` per question, numbered from 1."""
+    if not questions:
+        raise ValueError("a quiz needs at least one question")
+    errors = ErrorBox()
+    items = [quiz(q, i, errors) for i, q in enumerate(questions, start=1)]
+    return mark_ready(app_root([widgets.HTML("<h3>Check your understanding</h3>"), *items, errors], name=name))
+
+
+def note_html(*extra: str) -> str:
+    """The educational note (and any attribution lines) as small print."""
+    lines = "".join(f"<br>{esc(x)}" for x in extra)
+    return f'<p class="hl-note" role="note"><small>{esc(EDUCATIONAL_NOTE)}{lines}</small></p>'
