@@ -133,6 +133,7 @@ class AssessmentApp(widgets.VBox):
         self.result: Assessment | None = None
         self.acknowledged = False
         self._upload_dir: Path | None = None
+        self._records: tuple[Any, Any, str] | None = None
         self.errors = ErrorBox()
         self.fields: dict[str, QuestionField] = {}
         self._loading = False
@@ -248,7 +249,13 @@ class AssessmentApp(widgets.VBox):
         self.history_html = widgets.HTML()
         self.history_html.add_class("hl-history")
         self.history_chart = widgets.VBox()
-        return [intro, self.sample, self.upload, self.import_progress, self.history_html, self.history_chart]
+        self.open_dashboard = widgets.Button(description="Open the full load and sleep dashboard",
+                                             layout=widgets.Layout(width="auto", display="none"))
+        self.open_dashboard.add_class("hl-open-dashboard")
+        self.open_dashboard.on_click(reports_errors(self.errors)(self._show_dashboard))
+        self.dashboard_box = widgets.VBox()
+        return [intro, self.sample, self.upload, self.import_progress, self.history_html, self.history_chart,
+                self.open_dashboard, self.dashboard_box]
 
     def _keep_step(self) -> list[widgets.Widget]:
         self.prepare = widgets.Button(description="Prepare downloads", layout=widgets.Layout(width="auto"))
@@ -419,11 +426,16 @@ class AssessmentApp(widgets.VBox):
             raise UserError("these files hold no training sessions: add a training export", where=label)
         table = daily_metrics(imported.sessions, imported.nights, profile=self.profile())
         self.set_history(table, label=label, skipped=imported.skipped, sessions=imported.sessions)
+        self._records = (imported.sessions, imported.nights, label)
+        self.open_dashboard.layout.display = None
 
     def set_history(self, table: Any, *, label: str = "", skipped: dict[str, int] | None = None,
                     sessions: Any = None) -> None:
         """Use a daily metrics table (or None to forget the history) and redraw."""
         self._build(self.history_step)
+        self._records = None
+        self.dashboard_box.children = ()
+        self.open_dashboard.layout.display = "none"
         if table is None or len(table) == 0:
             self.metrics, self.history_as_of, self.history_summary = None, None, {}
             self.history_html.value = ""
@@ -458,6 +470,18 @@ class AssessmentApp(widgets.VBox):
             chart = weekly_load_chart(weekly_load(sessions.tail(2000)), title="Weekly training load")
             self.history_chart.children = (offline_chart(chart),)
         self.refresh()
+
+    def _show_dashboard(self, _: Any = None) -> None:
+        """Show this athlete's history in the load and sleep dashboard, below the summary."""
+        from heavylegs_core.dashboard import dashboard_app
+        from heavylegs_core.synthetic import History, empty_ratings
+
+        if self._records is None:
+            raise UserError("load a history first (upload files or pick a sample athlete)", where="history")
+        sessions, nights, label = self._records
+        history = History(sessions=sessions, nights=nights, ratings=empty_ratings(), label=label)
+        self.dashboard_box.children = (dashboard_app(history=history, profile=self.profile()),)
+        self.open_dashboard.layout.display = "none"
 
     # ----------------------------------------------------------------- keep and resume
     def payload(self) -> dict[str, Any]:

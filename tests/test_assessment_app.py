@@ -217,3 +217,15 @@ def test_an_unexpected_failure_while_answering_is_shown_not_swallowed(app, monke
     monkeypatch.setattr(app.engine, "assess", broken)
     answer(app, "in_run", "midway")
     assert "model exploded" in app.errors.value and app.errors.layout.display != "none"
+
+
+def test_the_dashboard_opens_inside_the_assessment_for_this_athlete(app):
+    app._build(app.history_step)
+    assert app.open_dashboard.layout.display == "none"
+    app.sample.value = "p03"
+    app.open_dashboard.click()
+    assert app.errors.layout.display == "none", app.errors.value
+    (dash,) = app.dashboard_box.children
+    assert "hl-dashboard" in dash._dom_classes
+    app.sample.value = None
+    assert app.dashboard_box.children == ()
