@@ -389,7 +389,9 @@ def load_chart(frame: Frame, *, sports: tuple[str, ...], resolution: Resolution,
         x=x, y=alt.Y("heavy_legs:Q", title="Heavy legs (0–10)", scale=alt.Scale(domain=[0, 10])),
         tooltip=[_date_tip(resolution), alt.Tooltip("heavy_legs:Q", title="Heavy legs (0–10)", format=".1f"),
                  alt.Tooltip("ratings:Q", title="Ratings")])
-    saved = alt.Chart(**_data(frame)).transform_filter("isValid(datum.assessment)").mark_rule(
+    # empty CSV cells arrive in the browser as "", not null
+    saved = alt.Chart(**_data(frame)).transform_filter(
+        "isValid(datum.assessment) && length(datum.assessment) > 0").mark_rule(
         clip=True, color=theme.WARN, strokeDash=[2, 3], strokeWidth=1.5).encode(
         x=x, tooltip=[_date_tip(resolution), alt.Tooltip("assessment:N", title="Assessment saved; top contributor")])
     return alt.layer(alt.layer(bars, lines, saved), marks, title=alt.Title(

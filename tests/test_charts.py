@@ -13,6 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+import vl_convert as vlc
 
 from heavylegs_core import charts, theme
 from heavylegs_core.chart_references import (
@@ -193,7 +194,7 @@ def test_load_chart_marks_saved_assessments(year):
     assert d.frame["assessment"].notna().sum() == 1
     spec = charts.load_chart(d.frame, sports=d.sports, resolution="day", unit="km").to_dict()
     saved = spec["layer"][0]["layer"][2]
-    assert saved["mark"]["type"] == "rule" and saved["transform"] == [{"filter": "isValid(datum.assessment)"}]
+    assert saved["mark"]["type"] == "rule"
     text = charts.inline_csv(d.frame[["date", "assessment"]]).to_dict()["values"]
     assert '"Sleep, mostly (top contributor)"' in text  # quoted: the comma stays inside the field
 
@@ -395,3 +396,17 @@ def test_nights_and_sessions_only_shapes_do_not_break_the_frame():
     m = daily_metrics(s, nights)
     d = charts.dashboard_data(m, s)
     assert d.sports == ("run",) and len(d.frame) == len(m)
+
+
+def test_saved_assessment_markers_appear_only_on_days_with_an_assessment(year, refs):
+    """Empty CSV cells reach the browser as "", so days without an assessment must draw no marker."""
+    h, m = year
+    none = charts.dashboard_data(m, h.sessions, h.ratings)
+    days = pd.DataFrame({"date": pd.to_datetime(["2026-06-01", "2026-08-03"]), "note": ["sleep", "load_spike"]})
+    two = charts.dashboard_data(m, h.sessions, h.ratings, assessments=days)
+
+    def dashed_rules(data) -> int:
+        svg = vlc.vegalite_to_svg(charts.dashboard_chart(data, refs).to_dict())
+        return svg.count('stroke-dasharray="2,3"')
+
+    assert dashed_rules(two) - dashed_rules(none) == 2
