@@ -52,7 +52,7 @@ def weekly_load_chart(weekly: pd.DataFrame, *, title: str = "Weekly training loa
     ``weekly`` is the output of :func:`weekly_load`.
     """
     return (
-        alt.Chart(weekly, title=alt.Title(title, subtitle="Session RPE × minutes, summed per week"))
+        alt.Chart(weekly, title=alt.Title(title, subtitle="Session load (RPE × minutes; else heart-rate TRIMP; else minutes), summed per week"))
         .mark_bar(width=alt.RelativeBandSize(0.85))
         .encode(
             # a week-long band per bar (a plain temporal axis would draw hairline bars)
