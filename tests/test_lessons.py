@@ -14,21 +14,37 @@ from heavylegs_core.paths import NOTEBOOKS_DIR
 
 # Every computed figure a lesson's Markdown states is written in bold (**...**). This table maps
 # each notebook to its lesson module and each bold figure to the FACTS key that computes it.
-STATED: dict[str, tuple[str, dict[str, str]]] = {
-    "11_lesson_fitness_fatigue.ipynb": ("heavylegs_core.lessons.fitness_fatigue", {
-        "0.0235": "k_ctl",
-        "0.1331": "k_atl",
-        "21 days": "atl_95",
-        "126 days": "ctl_95_exp",
-        "125 days": "ctl_95_inverse",
-        "5 days": "atl_half_life",
-        "29 days": "ctl_half_life",
-        "38 AU/day": "block_ctl_end",
-        "-22 AU/day": "block_tsb_end",
-        "8 days": "block_fresh_after",
-        "205 AU/day": "real_ctl_peak",
-        "March 2020": "real_ctl_peak_month",
-    }),
+STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "11_lesson_fitness_fatigue.ipynb": ("heavylegs_core.lessons.fitness_fatigue", (
+        ("0.0235", "k_ctl"),
+        ("0.1331", "k_atl"),
+        ("21 days", "atl_95"),
+        ("126 days", "ctl_95_exp"),
+        ("125 days", "ctl_95_inverse"),
+        ("5 days", "atl_half_life"),
+        ("29 days", "ctl_half_life"),
+        ("38 AU/day", "block_ctl_end"),
+        ("-22 AU/day", "block_tsb_end"),
+        ("8 days", "block_fresh_after"),
+        ("205 AU/day", "real_ctl_peak"),
+        ("March 2020", "real_ctl_peak_month"),
+    )),
+    "12_lesson_acwr.ipynb": ("heavylegs_core.lessons.acwr", (
+        ("1.60", "vec_coupled"),
+        ("2.00", "vec_uncoupled"),
+        ("1.34", "vec_ewma"),
+        ("3.00", "back_uncoupled_max"),
+        ("2.00", "back_coupled_max"),
+        ("0.48", "r_coupled"),
+        ("-0.03", "r_uncoupled"),
+        ("3.94", "ceiling_coupled"),
+        ("210", "ceiling_uncoupled"),
+        ("1.64", "spike_hr_1"),
+        ("1.52", "spike_hr_2"),
+        ("2.28", "spike_hr_3"),
+        ("1.33", "spike_example"),
+        ("1.06", "spike_example_acwr"),
+    )),
 }
 
 BOLD = re.compile(r"\*\*([^*]+)\*\*")
@@ -59,11 +75,12 @@ def test_every_number_the_text_states_is_computed_by_the_package(name):
     module_name, stated = STATED[name]
     facts = importlib.import_module(module_name).FACTS
     text = _markdown(name)
-    for shown, key in stated.items():
+    for shown, key in stated:
         assert facts[key] == shown, f"{name}: text says {shown!r}, package computes {facts[key]!r} ({key})"
         assert f"**{shown}**" in text, f"{name}: {shown!r} is no longer in the text"
     bold_figures = {b for b in BOLD.findall(text) if re.search(r"\d", b)}
-    assert bold_figures <= set(stated), f"{name}: bold figures without a check: {bold_figures - set(stated)}"
+    checked = {shown for shown, _ in stated}
+    assert bold_figures <= checked, f"{name}: bold figures without a check: {bold_figures - checked}"
 
 
 @pytest.mark.parametrize("name", sorted(STATED))
@@ -193,3 +210,80 @@ def test_lesson1_real_athlete_chart_follows_the_dropdown_and_is_attributed():
     pick = _find(app, w.Dropdown)[0]
     pick.value = "p04"
     assert "p04" in json.dumps(chart.spec)
+
+
+# ------------------------------------------------------------------ lesson 2
+
+def test_lesson2_ratios_follow_the_published_test_vector_and_the_coupling_identity():
+    from heavylegs_core.lessons import acwr as a
+    from heavylegs_core.metrics import daily_metrics
+
+    m = daily_metrics(a.sessions_from_loads([50.0] * 28 + [100.0] * 7)).iloc[-1]
+    assert (m["acwr_coupled"], m["acwr_uncoupled"]) == pytest.approx((1.6, 2.0))  # science.md 2.5
+    assert m["acwr_ewma"] == pytest.approx(1.3394, abs=1e-4)
+    rau = float(a.FACTS["ceiling_uncoupled"])
+    rac = float(a.FACTS["ceiling_coupled"])
+    assert rac == pytest.approx(4 * rau / (rau + 3), abs=0.01)
+    assert rac < 4
+
+
+def test_lesson2_coupling_simulation_shows_spurious_correlation_only_when_coupled():
+    from heavylegs_core.lessons import acwr as a
+
+    for seed in (1, 2, 3):
+        r = a.coupling_correlations(a.coupling_simulation(1000, seed=seed))
+        assert 0.4 < r["coupled"] < 0.6 and abs(r["uncoupled"]) < 0.1
+    with pytest.raises(ValueError, match="at least 3"):
+        a.coupling_simulation(2)
+
+
+@pytest.mark.parametrize(("ratio", "label"), [
+    (1.0, "reference"), (1.1, "reference"), (1.2, "10–30"), (1.33, "30–100"), (2.0, "30–100"), (2.5, "twice")])
+def test_lesson2_spike_bands_follow_frandsen(ratio, label):
+    from heavylegs_core.lessons import acwr as a
+
+    assert label in a.spike_band(ratio).label
+
+
+def test_lesson2_apps_react_to_their_controls():
+    import ipywidgets as w
+
+    from heavylegs_core.lessons import acwr as a
+
+    app = a.ratios_app()
+    assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
+    chart = next(c for c in app.children if "hl-chart" in c._dom_classes)
+    before = chart.spec
+    _find(app, w.Dropdown)[0].value = a.SCENARIOS[2]
+    assert chart.spec != before and "p02" in json.dumps(chart.spec)
+    assert "PMData (Thambawita" in "".join(h.value for h in _find(app, w.HTML))
+
+    app = a.coupling_app()
+    summary = next(c for c in _find(app, w.HTML) if "hl-lesson-summary" in c.value)
+    before = summary.value
+    _find(app, w.IntSlider)[0].value = 7
+    assert summary.value != before and "coupled" in summary.value
+
+    app = a.spike_app()
+    out = next(c for c in _find(app, w.HTML) if "hl-lesson-summary" in c.value)
+    assert "1.33" in out.value and "1.52" in out.value
+    _find(app, w.FloatSlider, description="Today's run (km)")[0].value = 30
+    assert "2.50" in out.value and "2.28" in out.value
+    _find(app, w.FloatSlider, description="Today's run (km)")[0].value = 10
+    assert "reference group" in out.value
+
+
+def test_lesson2_unknown_scenario_is_refused_and_shown():
+    import ipywidgets as w
+
+    from heavylegs_core.lessons import acwr as a
+
+    with pytest.raises(ValueError, match="unknown scenario"):
+        a.scenario_metrics("made up")
+    with pytest.raises(ValueError, match="positive"):
+        a.spike_result(0, 5)
+    app = a.spike_app()
+    _find(app, w.FloatSlider, description="Today's run (km)")[0].min = -1
+    _find(app, w.FloatSlider, description="Today's run (km)")[0].value = -1
+    error = next(c for c in app.children if "hl-error" in c._dom_classes)
+    assert "positive" in error.value and error.layout.display != "none"

@@ -1,25 +1,34 @@
-"""A lesson in a real browser through Voila: every app ready, charts drawn offline, the quiz answers."""
+"""Lessons in a real browser through Voila: every app ready, charts drawn offline, the quiz answers."""
 
 from __future__ import annotations
+
+import importlib
 
 import pytest
 from playwright.sync_api import expect
 
-LESSON = "11_lesson_fitness_fatigue.ipynb"
+LESSONS = {  # notebook: (lesson module, number of apps in it)
+    "11_lesson_fitness_fatigue.ipynb": ("heavylegs_core.lessons.fitness_fatigue", 3),
+    "12_lesson_acwr.ipynb": ("heavylegs_core.lessons.acwr", 4),
+}
 
 
 @pytest.mark.e2e
-def test_lesson_renders_its_apps_charts_and_quiz_in_voila(guarded_page, voila_url):
+@pytest.mark.parametrize("lesson", sorted(LESSONS))
+def test_lesson_renders_its_apps_charts_and_quiz_in_voila(guarded_page, voila_url, lesson):
+    module, apps = LESSONS[lesson]
+    first = importlib.import_module(module).QUESTIONS[0]
     page = guarded_page
-    page.goto(f"{voila_url}/voila/render/{LESSON}")
+    page.goto(f"{voila_url}/voila/render/{lesson}")
     expect(page.locator(".hl-quiz").first).to_be_visible(timeout=120_000)
-    assert page.locator(".hl-app.hl-ready").count() == 3
+    assert page.locator(".hl-app.hl-ready").count() == apps
+    assert page.locator(".hl-error:visible").count() == 0
     marks = page.locator(".hl-chart svg path[role='graphics-symbol'], .hl-chart svg .mark-rect path")
     expect(marks.first).to_be_attached(timeout=60_000)
-    assert page.locator(".hl-chart svg").count() >= 2
+    expect(page.locator(".hl-chart svg").nth(1)).to_be_attached(timeout=60_000)
     assert page.locator(".jp-OutputArea-output [data-mime-type*='stderr']").count() == 0
     quiz = page.locator(".hl-quiz").first
-    quiz.get_by_role("radio").nth(1).check()
+    quiz.get_by_role("radio").nth(first.correct).check()
     quiz.get_by_role("button", name="Check").click()
     expect(quiz.get_by_text("Right.", exact=False)).to_be_visible(timeout=30_000)
     quiz.get_by_role("button", name="Reveal answer").click()
