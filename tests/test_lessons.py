@@ -45,6 +45,19 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("1.33", "spike_example"),
         ("1.06", "spike_example_acwr"),
     )),
+    "15_lesson_cause_model.ipynb": ("heavylegs_core.lessons.cause_model", (
+        ("18 causes", "n_causes"),
+        ("35 in 100", "focus_prior"),
+        ("+3.0", "points_lr2"),
+        ("+7.0", "points_lr5"),
+        ("-3.0", "points_lr05"),
+        ("15 points", "cap_points"),
+        ("31.6", "cap_lr"),
+        ("+4.8", "focus_points"),
+        ("62 in 100", "focus_out_of_100"),
+        ("76 in 100", "focus_ungrouped"),
+        ("emergency", "gate_level"),
+    )),
 }
 
 BOLD = re.compile(r"\*\*([^*]+)\*\*")
@@ -287,3 +300,71 @@ def test_lesson2_unknown_scenario_is_refused_and_shown():
     _find(app, w.FloatSlider, description="Today's run (km)")[0].value = -1
     error = next(c for c in app.children if "hl-error" in c._dom_classes)
     assert "positive" in error.value and error.layout.display != "none"
+
+
+# ------------------------------------------------------------------ lesson 5
+
+def _case_pickers(app):
+    import ipywidgets as w
+
+    return [d for d in _find(app, w.Dropdown) if d.description == "Answer"]
+
+
+def _case_out(app):
+    import ipywidgets as w
+
+    return next(h for h in _find(app, w.HTML) if "hl-case-result" in h._dom_classes)
+
+
+def test_lesson5_probability_is_prior_odds_times_the_evidence():
+    from heavylegs_core.lessons import cause_model as c
+    from heavylegs_core.model import assess
+
+    spike = assess(dict(c.CASE.items())).contributor("load_spike")
+    assert c.probability(spike.prior, spike.points_total) == pytest.approx(spike.probability, abs=1e-6)
+    assert spike.not_counted, "the case must show a grouped item"
+    assert c.ungrouped_probability(spike) > spike.probability
+
+
+def test_lesson5_each_answer_moves_the_panel_and_a_red_flag_closes_the_gate():
+    from heavylegs_core.lessons import cause_model as c
+
+    app = c.case_app()
+    assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
+    pickers = dict(zip(c.CASE_QUESTIONS, _case_pickers(app), strict=True))
+    out = _case_out(app)
+    assert "62 in 100" in out.value and "not counted again" in out.value
+    pickers["longest_run_jump"].value = None  # the self-report now counts instead: same total
+    assert "62 in 100" in out.value and "not counted again" not in out.value
+    pickers["recent_increase"].value = "no"
+    assert "62 in 100" not in out.value and "▼" in out.value
+    pickers["rf_chest_pain"].value = "yes"
+    assert "hl-gate" in out.value and "Top five" not in out.value
+    pickers["rf_chest_pain"].value = "no"
+    assert "Top five" in out.value
+
+
+def test_lesson5_follow_another_cause_and_failures_are_shown(monkeypatch):
+    import ipywidgets as w
+
+    from heavylegs_core.lessons import cause_model as c
+
+    app = c.case_app()
+    follow = next(d for d in _find(app, w.Dropdown) if d.description == "Follow the cause")
+    follow.value = "sleep"
+    assert "shorter than 6 h" in _case_out(app).value
+    monkeypatch.setattr(c, "assess", lambda a: (_ for _ in ()).throw(OSError("kb unreadable")))
+    follow.value = "iron_deficiency"
+    error = next(x for x in app.children if "hl-error" in x._dom_classes)
+    assert "kb unreadable" in error.value and error.layout.display != "none"
+
+
+def test_lesson5_case_texts_are_escaped():
+    from heavylegs_core.lessons import cause_model as c
+    from heavylegs_core.model import assess
+
+    contributor = assess(c.CASE).contributor("load_spike")
+    evil = contributor._replace(name="<script>x</script>", evidence=tuple(
+        u._replace(text="<img src=x>") for u in contributor.evidence))
+    html = c.because_html(evil)
+    assert "<script>" not in html and "<img" not in html and "&lt;img src=x&gt;" in html
