@@ -7,6 +7,7 @@ evidence and actions, and the athlete's answers. All user text is escaped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,3 +63,29 @@ def report_html(answers: Mapping[str, Any], result: Assessment, *, athlete: str 
         f"{results_html(result, athlete=athlete)}{hist}{charts}"
         f"<h2>Answers</h2><table>{rows}</table></body></html>"
     )
+
+
+_SVG_NS_ATTR = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
+_EXTERNAL_REF = re.compile(r"""(?:href|src)\s*=\s*["'](?!#)""", re.IGNORECASE)
+
+
+def inline_svg(svg: str) -> str:
+    """An SVG document made fit to inline in the report: no namespace URLs, no external references.
+
+    Inline ``<svg>`` in HTML needs no ``xmlns`` (the HTML parser puts it in the
+    SVG namespace), so those attributes (``http://www.w3.org/...`` strings) are
+    dropped and ``xlink:href`` becomes ``href``. Anything that still points
+    outside the document is refused (``ValueError``): the report must work offline.
+    """
+    out = _SVG_NS_ATTR.sub("", svg, count=0).replace("xlink:href=", "href=")
+    out = re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", out)
+    if _EXTERNAL_REF.search(out) or re.search(r"https?://", out):
+        raise ValueError("the chart SVG refers to an external resource")
+    return out
+
+
+def chart_svg(chart: Any) -> str:
+    """An Altair chart rendered to inline SVG with vl-convert (no browser, no network)."""
+    import vl_convert
+
+    return inline_svg(vl_convert.vegalite_to_svg(chart.to_dict()))

@@ -1,0 +1,152 @@
+"""``heavylegs report``: a self-contained, printable session report (one HTML file).
+
+The warning-sign (triage) message comes first, then today's call, the
+contributors with their evidence and actions, the training history charts
+(inline SVG drawn by vl-convert: no script, no external URL) and the answers.
+All user text is escaped. The file is written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from heavylegs_core.commands._common import add_history_sources
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from heavylegs_core.profile import AthleteProfile
+
+NAME = "report"
+HELP = "write a self-contained, printable HTML session report (triage first, charts inline)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``heavylegs report``."""
+    parser.add_argument("--answers", required=True, type=Path, metavar="FILE.json",
+                        help="the answers: a JSON object {question_id: answer}")
+    add_history_sources(parser, training_required=False,
+                        as_of_help="the day to assess, YYYY-MM-DD (default: the last day with data, else today)")
+    parser.add_argument("--out", required=True, type=Path, metavar="FILE.html",
+                        help="the report file to write (atomically)")
+    parser.add_argument("--athlete", default="", metavar="NAME", help="the athlete's name for the title")
+    parser.add_argument("--emergency-number", metavar="NUMBER",
+                        help="the emergency number to show in warning-sign advice (e.g. 112, 911, 999)")
+
+
+def _fmt(value: Any, digits: int) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value):,.{digits}f}"
+
+
+def history_summary(table: pd.DataFrame, label: str) -> dict[str, str]:
+    """The key figures of a daily metrics table's last 28 days (the app's summary table)."""
+    last = table.iloc[-1]
+    recent = table.tail(28)
+    return {
+        "Source": label,
+        "Days of history": str(len(table)),
+        "Load, last 28 days (AU)": _fmt(recent["load"].sum(), 0),
+        "Running, last 28 days (km)": _fmt(recent["run_km"].sum(), 1),
+        "Acute:chronic ratio (coupled)": _fmt(last.get("acwr_coupled"), 2),
+        "Days since a rest day": _fmt(last.get("days_since_rest"), 0),
+        "Sleep, 7-day mean (h)": _fmt(last.get("sleep_7d_mean"), 1),
+    }
+
+
+def history_charts(sessions: pd.DataFrame, table: pd.DataFrame, *, sleep_need_h: float = 8.0,
+                   with_sleep: bool = False) -> tuple[str, ...]:
+    """Inline SVG charts: weekly load by sport, form (TSB), and sleep when sleep data is given."""
+    from heavylegs_core.chart_references import load_chart_references
+    from heavylegs_core.charts import (
+        dashboard_data,
+        frame_columns,
+        sleep_chart,
+        tsb_chart,
+        weekly_load,
+        weekly_load_chart,
+    )
+    from heavylegs_core.report import chart_svg
+
+    width = 640
+    svgs = [chart_svg(weekly_load_chart(weekly_load(sessions)).properties(width=width))]
+    data = dashboard_data(table, sessions)
+    frame = data.frame[frame_columns(data, "uncoupled")]
+    svgs.append(chart_svg(tsb_chart(frame, resolution=data.resolution).properties(width=width)))
+    if with_sleep and table["sleep_h"].notna().any():
+        svgs.append(chart_svg(sleep_chart(frame, load_chart_references(), resolution=data.resolution,
+                                          sleep_need_h=sleep_need_h).properties(width=width)))
+    return tuple(svgs)
+
+
+def build_report(answers: dict[str, Any], *, training: list[str], sleep: list[str], tz: str,
+                 as_of: Any, athlete: str, emergency_number: str | None, where: str,
+                 profile: AthleteProfile | None = None) -> str:
+    """Assess and render the report HTML (raises UserError for bad answers or history)."""
+    import datetime as dt
+    import sys
+
+    from heavylegs_core.commands.assess import _profile
+    from heavylegs_core.errors import Problem, UserError
+    from heavylegs_core.importers import load_sources
+    from heavylegs_core.metrics import daily_metrics
+    from heavylegs_core.model import DEFAULT_EMERGENCY_NUMBER, assess, engine
+    from heavylegs_core.report import report_html
+
+    eng = engine()
+    eng.validate_answers(answers, where=where)
+    if sleep and not training:
+        raise UserError("--sleep needs --training as well (the metrics start at the first session)", where="--sleep")
+    prof = profile or _profile(answers)
+    metrics = None
+    summary: dict[str, str] = {}
+    charts: tuple[str, ...] = ()
+    if training:
+        result = load_sources([*training, *sleep], tz, prof)
+        problems = []
+        if result.sessions.empty:
+            problems.append(Problem("no training sessions in the --training files", "--training"))
+        if sleep and result.nights.empty:
+            problems.append(Problem("no sleep nights in the --sleep files", "--sleep"))
+        if problems:
+            raise UserError(problems)
+        for note in result.warnings:
+            sys.stderr.write(f"heavylegs: warning: {note}\n")
+        table = daily_metrics(result.sessions, result.nights, profile=prof, as_of=as_of)
+        if table.empty or table["load"].isna().all():
+            first = result.sessions["date"].min().date()
+            raise UserError(f"no training data on or before {as_of}: the first session is on {first}",
+                            where="--as-of")
+        row = table.iloc[-1].to_dict()
+        as_of = row.pop("date").date()
+        metrics = row
+        label = ", ".join(Path(p).name for p in [*training, *sleep])
+        summary = history_summary(table, label)
+        shown = result.sessions[result.sessions["date"].dt.date <= as_of]
+        charts = history_charts(shown, table, sleep_need_h=prof.sleep_need_h, with_sleep=bool(sleep))
+    if as_of is None:
+        as_of = dt.datetime.now(dt.UTC).date()
+    res = assess(answers, metrics, profile=prof, as_of=as_of,
+                 emergency_number=emergency_number or DEFAULT_EMERGENCY_NUMBER, where=where)
+    return report_html(answers, res, athlete=athlete, summary=summary,
+                       question_text={q.id: q.text for q in eng.kb.questions}, charts_svg=charts)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the report; exit 0, or 2 on a user error (no file written)."""
+    import sys
+
+    from heavylegs_core.commands._common import write_output
+    from heavylegs_core.commands.assess import read_answers
+
+    answers = read_answers(args.answers)
+    html = build_report(answers, training=args.training, sleep=args.sleep, tz=args.tz, as_of=args.as_of,
+                        athlete=args.athlete, emergency_number=args.emergency_number, where=str(args.answers))
+    write_output(args.out, html)
+    sys.stdout.write(f"Report written to {args.out}.\n")
+    return 0
