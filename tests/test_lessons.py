@@ -45,6 +45,19 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("1.33", "spike_example"),
         ("1.06", "spike_example_acwr"),
     )),
+    "13_lesson_monotony_strain.ipynb": ("heavylegs_core.lessons.monotony", (
+        ("1.32", "foster_monotony"),
+        ("462 AU", "foster_strain"),
+        ("1400 AU", "week_total"),
+        ("1.03", "he_monotony"),
+        ("1446 AU", "he_strain"),
+        ("4.90", "mod_monotony"),
+        ("6859 AU", "mod_strain"),
+        ("5", "moderate_rpe"),
+        ("7", "hard_rpe"),
+        ("38 %", "p02_moderate"),
+        ("15 %", "p02_hard"),
+    )),
     "15_lesson_cause_model.ipynb": ("heavylegs_core.lessons.cause_model", (
         ("18 causes", "n_causes"),
         ("35 in 100", "focus_prior"),
@@ -368,3 +381,63 @@ def test_lesson5_case_texts_are_escaped():
         u._replace(text="<img src=x>") for u in contributor.evidence))
     html = c.because_html(evil)
     assert "<script>" not in html and "<img" not in html and "&lt;img src=x&gt;" in html
+
+
+# ------------------------------------------------------------------ lesson 3
+
+@pytest.mark.parametrize(("week", "monotony", "strain"), [
+    ((0, 80, 40, 0, 90, 60, 80), 1.3207, 462.24),   # science.md 3.4 test vectors (ddof = 1)
+    ((0, 60, 0, 60, 0, 60, 0), 0.8018, None),
+    ((0, 0, 140, 0, 0, 140, 0), None, 163.95),
+])
+def test_lesson3_week_numbers_match_the_published_vectors(week, monotony, strain):
+    from heavylegs_core.lessons import monotony as m
+
+    n = m.week_numbers(week)
+    assert n["week_load"] == pytest.approx(sum(week))
+    if monotony is not None:
+        assert n["monotony"] == pytest.approx(monotony, abs=1e-4)
+    if strain is not None:
+        assert n["strain"] == pytest.approx(strain, abs=0.01)
+
+
+def test_lesson3_even_week_is_very_monotonous_and_bad_weeks_are_refused():
+    import math
+
+    from heavylegs_core.lessons import monotony as m
+
+    assert math.isinf(m.week_numbers((200,) * 7)["monotony"])
+    assert math.isnan(m.week_numbers((0,) * 7)["monotony"])
+    with pytest.raises(ValueError, match="7 daily loads"):
+        m.week_numbers((1, 2, 3))
+
+
+def test_lesson3_day_sliders_and_presets_update_the_numbers():
+    import ipywidgets as w
+
+    from heavylegs_core.lessons import monotony as m
+
+    app = m.week_app()
+    assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
+    summary = next(h for h in _find(app, w.HTML) if "hl-lesson-summary" in h.value)
+    assert m.FACTS["he_monotony"] in summary.value
+    _find(app, w.Dropdown)[0].value = "moderate most days"
+    assert m.FACTS["mod_monotony"] in summary.value and "Above 2" in summary.value
+    assert [s.value for s in _find(app, w.IntSlider)] == list(m.WEEKS["moderate most days"])
+    for s in _find(app, w.IntSlider):
+        s.value = 300
+    assert "very high" in summary.value
+
+
+def test_lesson3_real_athlete_chart_follows_the_dropdown():
+    import ipywidgets as w
+
+    from heavylegs_core.lessons import monotony as m
+
+    app = m.athlete_app()
+    chart = next(c for c in app.children if "hl-chart" in c._dom_classes)
+    _find(app, w.Dropdown)[0].value = "p04"
+    assert "p04" in json.dumps(chart.spec)
+    assert "PMData (Thambawita" in "".join(h.value for h in _find(app, w.HTML))
+    shares = m.intensity_shares("p02")
+    assert sum(shares.values()) == pytest.approx(1.0)

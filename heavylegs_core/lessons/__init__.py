@@ -13,13 +13,21 @@ This module holds what every lesson shares: the check-your-understanding quiz
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.ui import ErrorBox, app_root, esc, mark_ready, reports_errors
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+START = dt.date(2026, 1, 5)  # a Monday; the lessons' simulated histories start here
 
 PMDATA_ATTRIBUTION = (
     "Data: PMData (Thambawita et al., ACM MMSys 2020, doi:10.1145/3339825.3394926), "
@@ -107,3 +115,21 @@ def note_html(*extra: str) -> str:
     """The educational note (and any attribution lines) as small print."""
     lines = "".join(f"<br>{esc(x)}" for x in extra)
     return f'<p class="hl-note" role="note"><small>{esc(EDUCATIONAL_NOTE)}{lines}</small></p>'
+
+
+def sessions_from_loads(loads: Sequence[float] | np.ndarray, start: dt.date = START,
+                        distance_km: Sequence[float] | np.ndarray | None = None) -> pd.DataFrame:
+    """Canonical run sessions from a daily series (AU per day; 0 = rest day, no session).
+
+    ``distance_km`` (km per day, optional) gives each day's run distance.
+    """
+    import numpy as np
+    import pandas as pd
+
+    loads = np.asarray(loads, dtype="float64")
+    days = np.flatnonzero(loads > 0)
+    out = pd.DataFrame({"date": pd.to_datetime([start + dt.timedelta(days=int(d)) for d in days]),
+                        "sport": "run", "load": loads[days]})
+    if distance_km is not None:
+        out["distance_km"] = np.asarray(distance_km, dtype="float64")[days]
+    return out

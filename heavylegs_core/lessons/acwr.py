@@ -20,7 +20,13 @@ import pandas as pd
 from heavylegs_core import theme
 from heavylegs_core.chart_references import load_chart_references
 from heavylegs_core.charts import inline_csv
-from heavylegs_core.lessons import PMDATA_ATTRIBUTION, Question, note_html
+from heavylegs_core.lessons import (
+    PMDATA_ATTRIBUTION,
+    START,
+    Question,
+    note_html,
+    sessions_from_loads,
+)
 from heavylegs_core.lessons import quiz_app as _quiz_app
 from heavylegs_core.metrics import daily_metrics, daily_metrics_panel
 from heavylegs_core.paths import pmdata_file
@@ -33,7 +39,6 @@ from heavylegs_core.ui import (
     reports_errors,
 )
 
-START = dt.date(2026, 1, 5)  # a Monday; the simulated scenarios start here
 RATIO_COLOURS = {"coupled (7 ÷ 28 days)": theme.MUTED, "uncoupled (7 ÷ 21 days before)": theme.ACCENT,
                  "EWMA (7 ÷ 28, Williams 2017)": "#e07b39"}
 RATIO_COLUMNS = {"acwr_coupled": "coupled (7 ÷ 28 days)", "acwr_uncoupled": "uncoupled (7 ÷ 21 days before)",
@@ -61,21 +66,6 @@ SPIKE_BANDS: tuple[SpikeBand, ...] = (
 
 
 # --------------------------------------------------------------------------- scenarios
-
-def sessions_from_loads(loads: list[float] | np.ndarray, start: dt.date = START,
-                        distance_km: list[float] | np.ndarray | None = None) -> pd.DataFrame:
-    """Canonical run sessions from a daily series (AU per day; 0 = rest day, no session).
-
-    ``distance_km`` (km per day, optional) gives each day's run distance.
-    """
-    loads = np.asarray(loads, dtype="float64")
-    days = np.flatnonzero(loads > 0)
-    out = pd.DataFrame({"date": pd.to_datetime([start + dt.timedelta(days=int(d)) for d in days]),
-                        "sport": "run", "load": loads[days]})
-    if distance_km is not None:
-        out["distance_km"] = np.asarray(distance_km, dtype="float64")[days]
-    return out
-
 
 def scenario_loads(name: str) -> np.ndarray:
     """Daily loads (AU) of a teaching scenario: a steady 4 weeks then one doubled week, or a steady
