@@ -71,6 +71,15 @@ def test_coach_workflow(capsys, tmp_path: Path, data_dir: Path) -> None:
     assert [a["as_of"] for a in shown["assessments"]] == ["2019-12-01", "2019-12-22"]
     assert shown["profile"]["max_hr"] == 190
 
+    # the printable report of a saved assessment, with the stored history up to its day
+    report = tmp_path / "ann.html"
+    ok(capsys, "athletes", "report", "Ann", "--assessment", doc["saved"]["uid"], "--out", str(report))
+    html = report.read_text(encoding="utf-8")
+    assert html.count("<svg") == 3 and "http://" not in html and "https://" not in html
+    assert "as of 2019-12-01" in html
+    code, _, err = run(capsys, "athletes", "report", "Ann", "--assessment", "0" * 32, "--out", str(report))
+    assert code == 2 and "no assessment" in err
+
     # export, wipe (Binder), import: the same records
     portable = tmp_path / "squad.json.gz"
     ok(capsys, "athletes", "export", str(portable))

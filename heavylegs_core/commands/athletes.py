@@ -3,7 +3,7 @@
 Subcommands: ``list``, ``add``, ``edit``, ``remove``, ``show``,
 ``import-history``, ``assess`` (run and save an assessment; ``--followup``
 prefills a re-check from the last one), ``due`` (re-checks due), ``export`` and
-``import`` (portable files). The database lives in the user data folder
+``import`` (portable files), ``report`` (the HTML report of a saved assessment). The database lives in the user data folder
 (``$HEAVYLEGS_DATA_DIR`` overrides it); ``--db FILE`` points at another one.
 """
 
@@ -86,6 +86,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--on", type=iso_date, metavar="DATE", help="the day to check (default today)")
     p.add_argument("--within", type=int, default=0, metavar="DAYS", help="also list re-checks due within DAYS")
     add_format(p)
+    p = cmd("report", "write the printable HTML report of a saved assessment with the stored history")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.html", help="the report file (written atomically)")
+    p.add_argument("--assessment", metavar="UID", help="which saved assessment (default: the latest)")
+    p.add_argument("--emergency-number", metavar="NUMBER", help="the emergency number for warning-sign advice")
     p = cmd("export", "export athletes to one portable file (.json, or .json.gz compressed)")
     p.add_argument("out", type=Path, metavar="FILE")
     p.add_argument("--athlete", action="append", default=[], metavar="NAME",
@@ -256,7 +261,6 @@ def _assess(store: Store, args: argparse.Namespace) -> None:
     from heavylegs_core.commands.assess import read_answers, render_text
     from heavylegs_core.errors import UserError
     from heavylegs_core.model import DEFAULT_EMERGENCY_NUMBER, assess, engine
-    from heavylegs_core.profile import AthleteProfile
 
     a = store.athlete(args.name)
     as_of = args.as_of or _today()
@@ -275,10 +279,7 @@ def _assess(store: Store, args: argparse.Namespace) -> None:
         if not flag_ids & given.keys():
             sys.stderr.write("heavylegs: warning: no warning-sign answers given: they are not carried over from "
                              "the last assessment, so ask them again (--answers)\n")
-    profile = AthleteProfile(**a.profile)
-    fill = {k: answers[k] for k in ("sex", "age") if getattr(profile, k) is None and answers.get(k) is not None}
-    if fill:
-        profile = profile.model_copy(update=fill)
+    profile = _athlete_profile(a, answers)
     metrics = history_metrics(store, a.name, as_of)
     result = assess(answers, metrics, profile=profile, as_of=as_of,
                     emergency_number=args.emergency_number or DEFAULT_EMERGENCY_NUMBER, where=where)
@@ -287,6 +288,44 @@ def _assess(store: Store, args: argparse.Namespace) -> None:
                                   actions=chosen)
     text = render_text(result) + (f"\nSaved for {a.name} [{saved.uid}]; re-check on {saved.recheck_on or '-'}.\n")
     _out(args, {"athlete": a.name, "saved": _saved_doc(saved), "assessment": result.to_dict()}, text)
+
+
+def _athlete_profile(a: Athlete, answers: dict[str, Any]) -> Any:
+    from heavylegs_core.profile import AthleteProfile
+
+    profile = AthleteProfile(**a.profile)
+    fill = {k: answers[k] for k in ("sex", "age") if getattr(profile, k) is None and answers.get(k) is not None}
+    return profile.model_copy(update=fill) if fill else profile
+
+
+def _report(store: Store, args: argparse.Namespace) -> None:
+    from heavylegs_core.commands._common import write_output
+    from heavylegs_core.commands.report import render_report
+    from heavylegs_core.errors import UserError
+    from heavylegs_core.model import engine
+
+    a = store.athlete(args.name)
+    if args.assessment:
+        saved = store.assessment(args.assessment)
+        if saved.athlete != a.name:
+            raise UserError(f"assessment {args.assessment} belongs to {saved.athlete!r}", where="--assessment")
+    else:
+        saved = store.last_assessment(a.name)
+        if saved is None:
+            raise UserError(f"{a.name!r} has no saved assessment: run 'heavylegs athletes assess' first",
+                            where="athlete")
+    if saved.model_version != engine().version:
+        sys.stderr.write(f"heavylegs: warning: this assessment was saved with model {saved.model_version}; "
+                         f"the report re-runs it with model {engine().version}\n")
+    sessions = store.sessions(a.name)
+    sessions = sessions[sessions["date"].dt.date <= saved.as_of]
+    nights = store.nights(a.name)
+    html = render_report(saved.answers, sessions if not sessions.empty else None,
+                         nights if not nights.empty else None, as_of=saved.as_of, athlete=a.name,
+                         profile=_athlete_profile(a, saved.answers), emergency_number=args.emergency_number,
+                         where=f"assessment {saved.uid}")
+    write_output(args.out, html)
+    sys.stdout.write(f"Report of {a.name}'s assessment of {saved.as_of} written to {args.out}.\n")
 
 
 def _due(store: Store, args: argparse.Namespace) -> None:
@@ -330,7 +369,7 @@ def _import(store: Store, args: argparse.Namespace) -> None:
 
 
 _ACTIONS = {"list": _list, "add": _add, "edit": _edit, "remove": _remove, "show": _show,
-            "import-history": _import_history, "assess": _assess, "due": _due, "export": _export,
+            "import-history": _import_history, "assess": _assess, "due": _due, "report": _report, "export": _export,
             "import": _import}
 
 

@@ -87,54 +87,70 @@ def history_charts(sessions: pd.DataFrame, table: pd.DataFrame, *, sleep_need_h:
 def build_report(answers: dict[str, Any], *, training: list[str], sleep: list[str], tz: str,
                  as_of: Any, athlete: str, emergency_number: str | None, where: str,
                  profile: AthleteProfile | None = None) -> str:
-    """Assess and render the report HTML (raises UserError for bad answers or history)."""
-    import datetime as dt
+    """Read the history files, assess and render the report HTML (UserError for bad answers or files)."""
     import sys
 
     from heavylegs_core.commands.assess import _profile
     from heavylegs_core.errors import Problem, UserError
     from heavylegs_core.importers import load_sources
+    from heavylegs_core.model import engine
+
+    engine().validate_answers(answers, where=where)
+    if sleep and not training:
+        raise UserError("--sleep needs --training as well (the metrics start at the first session)", where="--sleep")
+    prof = profile or _profile(answers)
+    if not training:
+        return render_report(answers, None, None, as_of=as_of, athlete=athlete, profile=prof,
+                             emergency_number=emergency_number, where=where)
+    result = load_sources([*training, *sleep], tz, prof)
+    problems = []
+    if result.sessions.empty:
+        problems.append(Problem("no training sessions in the --training files", "--training"))
+    if sleep and result.nights.empty:
+        problems.append(Problem("no sleep nights in the --sleep files", "--sleep"))
+    if problems:
+        raise UserError(problems)
+    for note in result.warnings:
+        sys.stderr.write(f"heavylegs: warning: {note}\n")
+    label = ", ".join(Path(p).name for p in [*training, *sleep])
+    return render_report(answers, result.sessions, result.nights if sleep else None, as_of=as_of,
+                         athlete=athlete, profile=prof, emergency_number=emergency_number, where=where,
+                         label=label)
+
+
+def render_report(answers: dict[str, Any], sessions: pd.DataFrame | None, nights: pd.DataFrame | None, *,
+                  as_of: Any, athlete: str, profile: AthleteProfile, emergency_number: str | None,
+                  where: str, label: str = "stored history") -> str:
+    """Assess ``answers`` with canonical ``sessions``/``nights`` (or none) and render the report HTML."""
+    import datetime as dt
+
+    from heavylegs_core.errors import UserError
     from heavylegs_core.metrics import daily_metrics
     from heavylegs_core.model import DEFAULT_EMERGENCY_NUMBER, assess, engine
     from heavylegs_core.report import report_html
 
-    eng = engine()
-    eng.validate_answers(answers, where=where)
-    if sleep and not training:
-        raise UserError("--sleep needs --training as well (the metrics start at the first session)", where="--sleep")
-    prof = profile or _profile(answers)
     metrics = None
     summary: dict[str, str] = {}
     charts: tuple[str, ...] = ()
-    if training:
-        result = load_sources([*training, *sleep], tz, prof)
-        problems = []
-        if result.sessions.empty:
-            problems.append(Problem("no training sessions in the --training files", "--training"))
-        if sleep and result.nights.empty:
-            problems.append(Problem("no sleep nights in the --sleep files", "--sleep"))
-        if problems:
-            raise UserError(problems)
-        for note in result.warnings:
-            sys.stderr.write(f"heavylegs: warning: {note}\n")
-        table = daily_metrics(result.sessions, result.nights, profile=prof, as_of=as_of)
+    if sessions is not None and not sessions.empty:
+        table = daily_metrics(sessions, nights, profile=profile, as_of=as_of)
         if table.empty or table["load"].isna().all():
-            first = result.sessions["date"].min().date()
+            first = sessions["date"].min().date()
             raise UserError(f"no training data on or before {as_of}: the first session is on {first}",
                             where="--as-of")
         row = table.iloc[-1].to_dict()
         as_of = row.pop("date").date()
         metrics = row
-        label = ", ".join(Path(p).name for p in [*training, *sleep])
         summary = history_summary(table, label)
-        shown = result.sessions[result.sessions["date"].dt.date <= as_of]
-        charts = history_charts(shown, table, sleep_need_h=prof.sleep_need_h, with_sleep=bool(sleep))
+        shown = sessions[sessions["date"].dt.date <= as_of]
+        charts = history_charts(shown, table, sleep_need_h=profile.sleep_need_h,
+                                with_sleep=nights is not None and not nights.empty)
     if as_of is None:
         as_of = dt.datetime.now(dt.UTC).date()
-    res = assess(answers, metrics, profile=prof, as_of=as_of,
+    res = assess(answers, metrics, profile=profile, as_of=as_of,
                  emergency_number=emergency_number or DEFAULT_EMERGENCY_NUMBER, where=where)
     return report_html(answers, res, athlete=athlete, summary=summary,
-                       question_text={q.id: q.text for q in eng.kb.questions}, charts_svg=charts)
+                       question_text={q.id: q.text for q in engine().kb.questions}, charts_svg=charts)
 
 
 def run(args: argparse.Namespace) -> int:
