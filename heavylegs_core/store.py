@@ -29,6 +29,7 @@ import json
 import math
 import re
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -112,6 +113,24 @@ class DueRecheck:
     days_overdue: int
     top_contributor: str | None
     triage_level: str
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """One line of a coach's roster: counts, the latest assessment and its re-check."""
+
+    athlete: str
+    tz: str
+    sessions: int
+    nights: int
+    assessments: int
+    last_session: dt.date | None
+    last_assessment: dt.date | None
+    triage_level: str | None
+    todays_call: str | None
+    top_contributor: str | None
+    recheck_on: dt.date | None
+    recheck_due: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +220,7 @@ class Store:
             self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                         check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
+            self._lock = threading.RLock()  # one transaction at a time on this connection
             self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
@@ -227,14 +247,19 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``): committed at the end, rolled back on any error."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        """One write transaction (``BEGIN IMMEDIATE``): committed at the end, rolled back on any error.
+
+        Other connections (processes) wait up to :data:`BUSY_TIMEOUT_S` for it;
+        threads sharing this Store take turns.
+        """
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
 
     def _migrate(self) -> None:
         current = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -481,6 +506,31 @@ class Store:
             triage_level=row["triage_level"], todays_call=row["todays_call"],
             recheck_on=dt.date.fromisoformat(row["recheck_on"]) if row["recheck_on"] else None,
             previous_uid=row["previous_uid"], actions=acts)
+
+    def roster(self, on: dt.date) -> list[RosterRow]:
+        """Every athlete with record counts, the latest assessment and whether its re-check is due by ``on``."""
+        rows = self.conn.execute(
+            """SELECT a.name, a.tz,
+                      (SELECT count(*) FROM sessions s WHERE s.athlete_id = a.id) AS n_sessions,
+                      (SELECT count(*) FROM nights n WHERE n.athlete_id = a.id) AS n_nights,
+                      (SELECT count(*) FROM assessments t WHERE t.athlete_id = a.id) AS n_assessments,
+                      (SELECT max(date) FROM sessions s WHERE s.athlete_id = a.id) AS last_session,
+                      (SELECT t.uid FROM assessments t WHERE t.athlete_id = a.id
+                       ORDER BY t.as_of DESC, t.created_at DESC, t.id DESC LIMIT 1) AS last_uid
+               FROM athletes a ORDER BY a.name""").fetchall()
+        out = []
+        for r in rows:
+            last = self.assessment(r["last_uid"]) if r["last_uid"] else None
+            out.append(RosterRow(
+                athlete=r["name"], tz=r["tz"], sessions=r["n_sessions"], nights=r["n_nights"],
+                assessments=r["n_assessments"],
+                last_session=dt.date.fromisoformat(r["last_session"]) if r["last_session"] else None,
+                last_assessment=last.as_of if last else None,
+                triage_level=last.triage_level if last else None, todays_call=last.todays_call if last else None,
+                top_contributor=last.top_contributor if last else None,
+                recheck_on=last.recheck_on if last else None,
+                recheck_due=bool(last and last.recheck_on and last.recheck_on <= on)))
+        return out
 
     # -- follow-up
     def followup_answers(self, name: str, response: str, on: dt.date) -> tuple[dict[str, Any], SavedAssessment]:

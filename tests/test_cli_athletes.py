@@ -66,7 +66,8 @@ def test_coach_workflow(capsys, tmp_path: Path, data_dir: Path) -> None:
     assert follow["assessment"]["todays_call"]["id"] == "see_doctor"
 
     listed = json.loads(ok(capsys, "athletes", "list", "--format", "json"))
-    assert listed[0]["name"] == "Ann" and listed[0]["assessments"] == 2
+    assert listed[0]["athlete"] == "Ann" and listed[0]["assessments"] == 2
+    assert listed[0]["last_assessment"] == "2019-12-22" and listed[0]["recheck_due"] is True  # long past
     shown = json.loads(ok(capsys, "athletes", "show", "Ann", "--format", "json"))
     assert [a["as_of"] for a in shown["assessments"]] == ["2019-12-01", "2019-12-22"]
     assert shown["profile"]["max_hr"] == 190
@@ -135,5 +136,5 @@ def test_db_option_uses_another_file(capsys, tmp_path: Path, data_dir: Path) -> 
     db = tmp_path / "club.sqlite3"
     ok(capsys, "athletes", "add", "Ann", "--db", str(db))
     assert json.loads(ok(capsys, "athletes", "list", "--format", "json")) == []
-    assert [r["name"] for r in json.loads(ok(capsys, "athletes", "list", "--db", str(db), "--format", "json"))] \
+    assert [r["athlete"] for r in json.loads(ok(capsys, "athletes", "list", "--db", str(db), "--format", "json"))] \
         == ["Ann"]

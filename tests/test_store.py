@@ -219,3 +219,44 @@ def test_two_connections_concurrently(tmp_path: Path) -> None:
         for who in ("one", "two"):
             assert s.counts(who) == {"sessions": 40, "nights": 40, "assessments": 40}
             assert [a.answers["i"] for a in s.assessments(who)] == list(range(40))
+
+
+def test_roster_for_the_coach(store: Store) -> None:
+    store.add_athlete("Bob")
+    store.add_athlete("Ann")
+    store.add_history_rows("Ann", [{"start": "2024-02-28T07:00:00+01:00", "date": "2024-02-28", "sport": "run",
+                                    "duration_min": 40.0}], [{"date": "2024-02-29", "sleep_h": 7.0}])
+    r = assess(ANSWERS, as_of=dt.date(2024, 3, 1))
+    saved = store.save_assessment("Ann", ANSWERS, r)
+    rows = store.roster(saved.recheck_on)
+    assert [x.athlete for x in rows] == ["Ann", "Bob"]
+    ann, bob = rows
+    assert (ann.sessions, ann.nights, ann.assessments) == (1, 1, 1)
+    assert ann.last_session == dt.date(2024, 2, 28) and ann.last_assessment == dt.date(2024, 3, 1)
+    assert ann.top_contributor == r.contributors[0].id and ann.todays_call == r.todays_call.id
+    assert ann.recheck_due is True
+    assert store.roster(saved.recheck_on - dt.timedelta(days=1))[0].recheck_due is False
+    assert (bob.assessments, bob.last_assessment, bob.recheck_due) == (0, None, False)
+
+
+def test_threads_sharing_one_store_take_turns(store: Store) -> None:
+    import threading
+
+    store.add_athlete("Ann")
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for i in range(25):
+                day = (dt.date(2024, 1, 1) + dt.timedelta(days=k * 100 + i)).isoformat()
+                store.add_history_rows("Ann", [], [{"date": day, "sleep_h": 7.0}])
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.counts("Ann")["nights"] == 75

@@ -142,15 +142,14 @@ def _saved_doc(s: SavedAssessment) -> dict[str, Any]:
 
 # ----------------------------------------------------------------- subcommands
 def _list(store: Store, args: argparse.Namespace) -> None:
-    rows = []
-    for a in store.athletes():
-        n = store.counts(a.name)
-        last = store.last_assessment(a.name)
-        rows.append({"name": a.name, "tz": a.tz, **n,
-                     "last_assessment": last.as_of if last else None,
-                     "recheck_on": last.recheck_on if last else None})
-    lines = [f"{r['name']}: {r['sessions']} sessions, {r['nights']} nights, {r['assessments']} assessments"
-             + (f"; last {r['last_assessment']}, re-check {r['recheck_on'] or '-'}" if r["last_assessment"] else "")
+    import dataclasses
+
+    on = _today()
+    rows = [dataclasses.asdict(r) for r in store.roster(on)]
+    lines = [f"{r['athlete']}: {r['sessions']} sessions, {r['nights']} nights, {r['assessments']} assessments"
+             + (f"; last {r['last_assessment']} (top {r['top_contributor'] or '-'}, today {r['todays_call']}), "
+                f"re-check {r['recheck_on'] or '-'}{' DUE' if r['recheck_due'] else ''}"
+                if r["last_assessment"] else "")
              for r in rows] or ["No athletes yet: add one with 'heavylegs athletes add NAME'."]
     _out(args, rows, "\n".join(lines))
 
