@@ -62,6 +62,22 @@ _LEVELS = ("none", "gp_soon", "urgent", "emergency")
 
 
 # ----------------------------------------------------------------- the document schema
+def check_result_doc(v: dict[str, Any]) -> dict[str, Any]:
+    """Check the shape of a saved result (interfaces.md section 4); ValueError when it is not one."""
+    triage, call, cs = v.get("triage"), v.get("todays_call"), v.get("contributors")
+    if not isinstance(triage, dict) or triage.get("level") not in _LEVELS:
+        raise ValueError("result.triage.level must be none, gp_soon, urgent or emergency")
+    if not isinstance(call, dict) or not isinstance(call.get("id"), str):
+        raise ValueError("result.todays_call.id is missing")  # noqa: TRY004 (pydantic needs ValueError)
+    if not isinstance(cs, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("recheck_days"), int)
+            and isinstance(c.get("actions", []), list) for c in cs):
+        raise ValueError("result.contributors must be a list of contributors with id and recheck_days")
+    if not isinstance(v.get("model_version"), str):
+        raise ValueError("result.model_version is missing")  # noqa: TRY004 (pydantic needs ValueError)
+    return v
+
+
 class _M(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -158,21 +174,7 @@ class PAssessment(_M):
     def _rc(cls, v: str | None) -> str | None:
         return None if v is None else _date(v)
 
-    @field_validator("result")
-    @classmethod
-    def _result(cls, v: dict[str, Any]) -> dict[str, Any]:
-        triage, call, cs = v.get("triage"), v.get("todays_call"), v.get("contributors")
-        if not isinstance(triage, dict) or triage.get("level") not in _LEVELS:
-            raise ValueError("result.triage.level must be none, gp_soon, urgent or emergency")
-        if not isinstance(call, dict) or not isinstance(call.get("id"), str):
-            raise ValueError("result.todays_call.id is missing")  # noqa: TRY004 (pydantic needs ValueError)
-        if not isinstance(cs, list) or not all(
-                isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("recheck_days"), int)
-                and isinstance(c.get("actions", []), list) for c in cs):
-            raise ValueError("result.contributors must be a list of contributors with id and recheck_days")
-        if not isinstance(v.get("model_version"), str):
-            raise ValueError("result.model_version is missing")  # noqa: TRY004 (pydantic needs ValueError)
-        return v
+    _r = field_validator("result")(check_result_doc)
 
 
 class PAthlete(_M):
@@ -380,5 +382,51 @@ def import_file(store: Store, path: Path) -> dict[str, int]:
     return import_document(store, doc, str(path))
 
 
-__all__ = ["FORMAT", "VERSION", "PDocument", "dumps", "export_document", "export_file", "import_document",
-           "import_file", "parse_bytes", "recheck_date"]
+def import_bytes(store: Store, data: bytes, name: str = "upload") -> dict[str, int]:
+    """:func:`import_file` for bytes already in memory (e.g. a notebook upload widget's content)."""
+    return import_document(store, parse_bytes(data, name), name)
+
+
+def read_app_assessment(data: bytes, where: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+    """``(answers, result, saved_at)`` from the assessment app's download (:func:`report.session_payload`).
+
+    The answers are checked against the questionnaire and the result's shape
+    like a portable file's; UserError on any problem.
+    """
+    from heavylegs_core.model import engine
+
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UserError("not valid JSON: expected an assessment saved by the heavylegs app", where=where) from None
+    if not isinstance(obj, dict) or obj.get("heavylegs") != "assessment":
+        raise UserError('not a saved assessment (no "heavylegs": "assessment")', where=where)
+    answers, result, saved_at = obj.get("answers"), obj.get("result"), obj.get("saved_at")
+    if not isinstance(answers, dict) or not isinstance(result, dict):
+        raise UserError("a saved assessment needs an answers object and a result object", where=where)
+    try:
+        check_result_doc(result)  # the same checks as a portable file
+        if result.get("as_of") is not None:
+            _date(result["as_of"])
+        if saved_at is not None:
+            _stamp(saved_at)
+    except (ValueError, TypeError) as exc:
+        raise UserError(str(exc), where=where) from None
+    engine().validate_answers(answers, where=where)
+    return answers, result, saved_at
+
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "PDocument",
+    "dumps",
+    "export_document",
+    "export_file",
+    "import_bytes",
+    "import_document",
+    "import_file",
+    "parse_bytes",
+    "read_app_assessment",
+    "recheck_date",
+]

@@ -138,3 +138,34 @@ def test_db_option_uses_another_file(capsys, tmp_path: Path, data_dir: Path) -> 
     assert json.loads(ok(capsys, "athletes", "list", "--format", "json")) == []
     assert [r["athlete"] for r in json.loads(ok(capsys, "athletes", "list", "--db", str(db), "--format", "json"))] \
         == ["Ann"]
+
+
+def test_import_an_assessment_downloaded_from_the_app(capsys, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from heavylegs_core.model import assess
+    from heavylegs_core.report import session_payload
+
+    answers = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    result = assess(answers, as_of=dt.date(2025, 5, 1))
+    payload = session_payload(answers, result, athlete="Ann")
+    path = tmp_path / "download.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    ok(capsys, "athletes", "add", "Ann")
+    out = ok(capsys, "athletes", "import-assessment", "Ann", str(path))
+    assert "2025-05-01" in out
+    with open_store() as s:
+        saved = s.last_assessment("Ann")
+        assert saved.answers == answers and saved.result == result.to_dict()
+        assert saved.created_at == payload["saved_at"]
+    # a tampered download (unknown answer) is refused and saves nothing
+    payload["answers"]["in_run"] = "sometimes"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    code, _, err = run(capsys, "athletes", "import-assessment", "Ann", str(path))
+    assert code == 2 and "in_run" in err
+    path.write_text(json.dumps({"heavylegs": "assessment", "answers": {}, "result": {"triage": {}}}),
+                    encoding="utf-8")
+    code, _, err = run(capsys, "athletes", "import-assessment", "Ann", str(path))
+    assert code == 2 and "triage" in err
+    with open_store() as s:
+        assert s.counts("Ann")["assessments"] == 1

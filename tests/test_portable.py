@@ -165,3 +165,12 @@ def test_name_conflict_changes_nothing(source: Store, tmp_path: Path) -> None:
         with pytest.raises(UserError, match="another athlete called 'Bob'"):
             import_file(other, path)
         assert dump_rows(other) == before
+
+
+def test_import_bytes_for_uploads(source: Store, tmp_path: Path) -> None:
+    from heavylegs_core.portable import import_bytes
+
+    data = dumps(export_document(source), compress=True)
+    with open_store(tmp_path / "other.sqlite3") as other:
+        assert import_bytes(other, data, "upload.json.gz")["athletes"] == 2
+        assert dump_rows(other) == dump_rows(source)

@@ -1,7 +1,7 @@
 """``heavylegs athletes``: a coach's athlete records (issue #8).
 
 Subcommands: ``list``, ``add``, ``edit``, ``remove``, ``show``,
-``import-history``, ``assess`` (run and save an assessment; ``--followup``
+``import-history``, ``import-assessment`` (the app's download), ``assess`` (run and save an assessment; ``--followup``
 prefills a re-check from the last one), ``due`` (re-checks due), ``export`` and
 ``import`` (portable files), ``report`` (the HTML report of a saved assessment). The database lives in the user data folder
 (``$HEAVYLEGS_DATA_DIR`` overrides it); ``--db FILE`` points at another one.
@@ -82,6 +82,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="record that action N (1-based) of contributor CAUSE was chosen (repeatable)")
     p.add_argument("--emergency-number", metavar="NUMBER", help="the emergency number for warning-sign advice")
     add_format(p)
+    p = cmd("import-assessment", "save an assessment downloaded from the assessment app (its JSON file)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("file", type=Path, metavar="FILE.json")
     p = cmd("due", "re-checks due: each athlete's latest assessment whose re-check date has come")
     p.add_argument("--on", type=iso_date, metavar="DATE", help="the day to check (default today)")
     p.add_argument("--within", type=int, default=0, metavar="DAYS", help="also list re-checks due within DAYS")
@@ -327,6 +330,21 @@ def _report(store: Store, args: argparse.Namespace) -> None:
     sys.stdout.write(f"Report of {a.name}'s assessment of {saved.as_of} written to {args.out}.\n")
 
 
+def _import_assessment(store: Store, args: argparse.Namespace) -> None:
+    from heavylegs_core.errors import UserError
+    from heavylegs_core.portable import read_app_assessment
+
+    a = store.athlete(args.name)
+    try:
+        data = args.file.read_bytes()
+    except FileNotFoundError:
+        raise UserError("file not found", where=str(args.file)) from None
+    answers, result, saved_at = read_app_assessment(data, str(args.file))
+    saved = store.save_assessment(a.name, answers, result, created_at=saved_at)
+    sys.stdout.write(f"Saved {a.name}'s assessment of {saved.as_of} [{saved.uid}]; "
+                     f"re-check on {saved.recheck_on or '-'}.\n")
+
+
 def _due(store: Store, args: argparse.Namespace) -> None:
     from heavylegs_core.errors import UserError
 
@@ -368,7 +386,8 @@ def _import(store: Store, args: argparse.Namespace) -> None:
 
 
 _ACTIONS = {"list": _list, "add": _add, "edit": _edit, "remove": _remove, "show": _show,
-            "import-history": _import_history, "assess": _assess, "due": _due, "report": _report, "export": _export,
+            "import-history": _import_history, "assess": _assess, "due": _due, "report": _report,
+            "import-assessment": _import_assessment, "export": _export,
             "import": _import}
 
 
