@@ -58,6 +58,16 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("38 %", "p02_moderate"),
         ("15 %", "p02_hard"),
     )),
+    "14_lesson_sleep.ipynb": ("heavylegs_core.lessons.sleep", (
+        ("7.1 h", "week_mean"),
+        ("7.5 h", "week_debt_8"),
+        ("3.0 h", "week_debt_7"),
+        ("514 nights", "pooled_nights"),
+        ("74 %", "pooled_under_7"),
+        ("92 %", "pooled_under_8"),
+        ("7.0 h", "real_mean"),
+        ("1.6 h", "real_sd"),
+    )),
     "15_lesson_cause_model.ipynb": ("heavylegs_core.lessons.cause_model", (
         ("18 causes", "n_causes"),
         ("35 in 100", "focus_prior"),
@@ -441,3 +451,51 @@ def test_lesson3_real_athlete_chart_follows_the_dropdown():
     assert "PMData (Thambawita" in "".join(h.value for h in _find(app, w.HTML))
     shares = m.intensity_shares("p02")
     assert sum(shares.values()) == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------ lesson 4
+
+def test_lesson4_debt_is_the_sum_of_nightly_shortfalls_against_the_need():
+    from heavylegs_core.lessons import sleep as s
+
+    week = (7.5, 6.0, 5.5, 7.0, 8.0, 6.5, 9.0)
+    for need in (7.0, 8.0, 9.0):
+        n = s.week_numbers(week, need)
+        assert n["debt_h"] == pytest.approx(sum(max(0.0, need - h) for h in week))
+        assert n["mean_h"] == pytest.approx(sum(week) / 7)
+    assert s.week_numbers((8, 8, 8, 8, 5, 5, 5))["short_nights"] == 3
+    assert s.week_numbers((9,) * 7)["debt_h"] == 0
+    with pytest.raises(ValueError, match="7 nights"):
+        s.week_numbers((8, 8))
+
+
+def test_lesson4_week_app_follows_nights_and_need():
+    import ipywidgets as w
+
+    from heavylegs_core.lessons import sleep as s
+
+    app = s.week_app()
+    assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
+    summary = next(h for h in _find(app, w.HTML) if "hl-lesson-summary" in h.value)
+    assert s.FACTS["week_debt_8"] in summary.value
+    _find(app, w.FloatSlider, description="Sleep need (h)")[0].value = 7.0
+    assert s.FACTS["week_debt_7"] in summary.value
+    _find(app, w.FloatSlider, description="Sun (h)")[0].value = 4.0
+    assert "<strong>1</strong> of the last 3" in summary.value  # Fri 8, Sat 6.5, Sun 4 h
+
+
+def test_lesson4_real_athlete_app_follows_dropdown_and_need_and_is_attributed():
+    import ipywidgets as w
+
+    from heavylegs_core.lessons import sleep as s
+
+    app = s.athlete_app()
+    chart = next(c for c in app.children if "hl-chart" in c._dom_classes)
+    summary = next(h for h in _find(app, w.HTML) if "hl-lesson-summary" in h.value)
+    before = summary.value
+    _find(app, w.FloatSlider, description="Sleep need (h)")[0].value = 6.0
+    assert summary.value != before and "under 6 h" in summary.value
+    _find(app, w.Dropdown)[0].value = "p01"
+    assert "p01" in json.dumps(chart.spec)
+    assert "PMData (Thambawita" in "".join(h.value for h in _find(app, w.HTML))
+    assert s.sleep_summary("p04")["nights"] == len(s.fitbit_nights("p04"))
