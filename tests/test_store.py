@@ -260,3 +260,29 @@ def test_threads_sharing_one_store_take_turns(store: Store) -> None:
         t.join()
     assert errors == []
     assert store.counts("Ann")["nights"] == 75
+
+
+def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import heavylegs_core.store as store_mod
+
+    path = tmp_path / "m.sqlite3"
+    with Store(path) as s:
+        s.add_athlete("Ann")
+    shipped = migrations()
+    broken = (len(shipped) + 1, "9999_broken.sql",
+              "CREATE TABLE extra (id INTEGER PRIMARY KEY);\nINSERT INTO nowhere VALUES (1);\n")
+    monkeypatch.setattr(store_mod, "migrations", lambda: [*shipped, broken])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", len(shipped) + 1)
+    with pytest.raises(UserError, match="damaged"):
+        Store(path)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == len(shipped)
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").fetchone()[0] == 0
+    assert con.execute("SELECT name FROM athletes").fetchall() == [("Ann",)]
+    con.close()
+    # a good new migration applies once and records its version
+    good = (len(shipped) + 1, "9999_good.sql", "CREATE TABLE extra (id INTEGER PRIMARY KEY);\n")
+    monkeypatch.setattr(store_mod, "migrations", lambda: [*shipped, good])
+    with Store(path) as s:
+        assert s.schema_version() == len(shipped) + 1
+        assert [a.name for a in s.athletes()] == ["Ann"]
