@@ -133,6 +133,15 @@ def test_lesson_notebook_is_a_thin_cleared_lesson_listed_on_the_landing_page(nam
     assert "quiz_app()" in "".join("".join(c["source"]) for c in code)
 
 
+def test_every_lesson_notebook_has_its_numbers_checked_and_two_to_four_questions():
+    lessons = {p.name for p in NOTEBOOKS_DIR.glob("1[1-9]_lesson_*.ipynb")}
+    assert lessons == set(STATED), "every lesson notebook needs a row in STATED"
+    for module_name, _ in STATED.values():
+        questions = importlib.import_module(module_name).QUESTIONS
+        assert 2 <= len(questions) <= 4
+        assert all(q.explanation for q in questions)
+
+
 # ------------------------------------------------------------------ the quiz
 
 def _question() -> Question:
