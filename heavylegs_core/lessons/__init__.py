@@ -103,12 +103,16 @@ def quiz(question: Question, number: int, errors: ErrorBox) -> widgets.VBox:
 
 
 def quiz_app(questions: Sequence[Question], *, name: str = "quiz") -> widgets.VBox:
-    """A check-your-understanding block: one :func:`quiz` per question, numbered from 1."""
+    """A check-your-understanding block: one :func:`quiz` per question, numbered from 1.
+
+    The block has no heading of its own: the notebook's Markdown gives it one (so it appears in
+    JupyterLab's table of contents).
+    """
     if not questions:
         raise ValueError("a quiz needs at least one question")
     errors = ErrorBox()
     items = [quiz(q, i, errors) for i, q in enumerate(questions, start=1)]
-    return mark_ready(app_root([widgets.HTML("<h3>Check your understanding</h3>"), *items, errors], name=name))
+    return mark_ready(app_root([*items, errors], name=name))
 
 
 def note_html(*extra: str) -> str:
