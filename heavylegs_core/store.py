@@ -148,7 +148,10 @@ def default_path() -> Path:
     """The database file in the user's data folder (``$HEAVYLEGS_DATA_DIR`` overrides it)."""
     from heavylegs_core.paths import user_data_dir
 
-    return user_data_dir() / DB_FILENAME
+    try:
+        return user_data_dir() / DB_FILENAME
+    except ValueError as exc:
+        raise UserError(f"{exc}: set HEAVYLEGS_DATA_DIR to a folder outside it", where="HEAVYLEGS_DATA_DIR") from None
 
 
 def now_utc() -> str:
@@ -213,7 +216,13 @@ class Store:
     """
 
     def __init__(self, path: str | Path | None = None):
+        from heavylegs_core.paths import NOTEBOOKS_DIR
+
         self.path = Path(path) if path is not None else default_path()
+        resolved = self.path.resolve()
+        if NOTEBOOKS_DIR.resolve() in resolved.parents:
+            raise UserError("athlete records must not live in the notebooks folder, which Voila and Jupyter "
+                            "serve: choose a path outside it", where=str(self.path))
         if not self.path.parent.exists():
             raise UserError(f"folder {self.path.parent} does not exist", where=str(self.path))
         try:

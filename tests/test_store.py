@@ -286,3 +286,14 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest
     with Store(path) as s:
         assert s.schema_version() == len(shipped) + 1
         assert [a.name for a in s.athletes()] == ["Ann"]
+
+
+def test_never_inside_the_served_notebooks_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from heavylegs_core.paths import NOTEBOOKS_DIR
+
+    with pytest.raises(UserError, match="notebooks folder"):
+        Store(NOTEBOOKS_DIR / "athletes.sqlite3")
+    monkeypatch.setenv("HEAVYLEGS_DATA_DIR", str(NOTEBOOKS_DIR / "data"))
+    with pytest.raises(UserError, match="HEAVYLEGS_DATA_DIR"):
+        open_store()
+    assert not (NOTEBOOKS_DIR / "athletes.sqlite3").exists() and not (NOTEBOOKS_DIR / "data").exists()
