@@ -19,8 +19,19 @@ PRINT_CSS = """
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; max-width: 52em;
        margin: 2em auto; padding: 0 1em; color: #111827; line-height: 1.5; }
 h1 { font-size: 1.6em; } table { border-collapse: collapse; } td, th { border: 1px solid #d1d5db; padding: 2px 6px; }
-@media print { body { margin: 0; max-width: none; } a { color: inherit; } }
+.hl-chart { margin: 1em 0; } .hl-chart svg { max-width: 100%; height: auto; }
+.hl-triage-clear { border: 1px solid #d1d5db; padding: 4px 14px; margin: 8px 0; }
+@media print { body { margin: 0; max-width: none; } a { color: inherit; }
+               .hl-contributor, .hl-chart, .hl-triage, .hl-call { break-inside: avoid; }
+               details > summary { list-style: none; } }
 """
+
+#: Shown first in the report when no warning sign fired (the app shows nothing there).
+NO_FLAGS_HTML = (
+    '<section class="hl-triage-clear"><h2>Warning signs: none reported</h2>'
+    "<p>None of the warning-sign questions was answered yes or not sure. If that changes, "
+    "or you are worried, see a doctor before anything else.</p></section>"
+)
 
 
 def session_payload(answers: Mapping[str, Any], result: Assessment, *, athlete: str = "",
@@ -60,9 +71,15 @@ def report_html(answers: Mapping[str, Any], result: Assessment, *, athlete: str 
         f"<title>{esc(title)}</title><style>{PRINT_CSS}{RESULTS_CSS}</style></head><body>"
         f"<h1>{esc(title)}</h1>"
         f"<p>Model {esc(result.model_version)}; as of {esc(result.as_of or dt.date.today())}.</p>"
-        f"{results_html(result, athlete=athlete)}{hist}{charts}"
+        f"{NO_FLAGS_HTML if result.triage.level == 'none' else ''}"
+        f"{_open_details(results_html(result, athlete=athlete))}{hist}{charts}"
         f"<h2>Answers</h2><table>{rows}</table></body></html>"
     )
+
+
+def _open_details(html: str) -> str:
+    """Every ``<details>`` open: a printed report shows the evidence behind each contributor."""
+    return re.sub(r"<details(?![^>]*\bopen\b)", "<details open", html)
 
 
 _SVG_NS_ATTR = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')

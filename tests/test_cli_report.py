@@ -34,16 +34,21 @@ def test_report_with_history_is_self_contained(capsys, tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert html.count("<svg") == 3  # weekly load, form (TSB), sleep
-    assert "Weekly training load" in html and "Form, TSB" in html
+    assert "Weekly training load" in html and "Form, TSB" in html and "Sleep per night" in html
+    # every chart has its marks drawn (bars, lines), not only axes and rules
+    figures = html.split('<figure class="hl-chart">')[1:]
+    assert len(figures) == 3 and all(f.split("</figure>")[0].count("<path") > 50 for f in figures)
     assert not URL.search(html), URL.search(html)
     assert "<script" not in html.lower() and "<link" not in html.lower()
     assert not re.search(r"""\s(?:src|href)\s*=\s*["'](?!#)""", html)
     assert "@media print" in html
     assert "Training and sleep history" in html
     # order: triage message, today's call, contributors, history, answers
-    positions = [html.index(k) for k in ("hl-triage", "Today:", "Likely contributors",
+    positions = [html.index(k) for k in ("Warning signs: none reported", "Today:", "Likely contributors",
                                          "Training and sleep history", "<h2>Answers")]
     assert positions == sorted(positions)
+    # the evidence behind each contributor is open, so it prints
+    assert "<details open" in html and not re.search(r"<details(?![^>]*open)", html)
 
 
 def test_red_flag_comes_first_and_text_is_escaped(capsys, tmp_path: Path) -> None:
@@ -56,9 +61,10 @@ def test_red_flag_comes_first_and_text_is_escaped(capsys, tmp_path: Path) -> Non
     assert code == 0, err
     html = out.read_text(encoding="utf-8")
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert html.index("hl-triage") < html.index("Today:")
+    assert html.index("<section class=\"hl-triage ") < html.index("Today:")
     flags = assess(answers).triage.flags
     assert flags and all(html.index(esc(f.action)) < html.index("Today:") for f in flags)
+    assert "Warning signs: none reported" not in html
     assert "<svg" not in html  # no history, no charts
     assert not URL.search(html)
 

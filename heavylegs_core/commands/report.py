@@ -66,6 +66,7 @@ def history_charts(sessions: pd.DataFrame, table: pd.DataFrame, *, sleep_need_h:
     from heavylegs_core.charts import (
         dashboard_data,
         frame_columns,
+        inline_csv,
         sleep_chart,
         tsb_chart,
         weekly_load,
@@ -79,8 +80,10 @@ def history_charts(sessions: pd.DataFrame, table: pd.DataFrame, *, sleep_need_h:
     frame = data.frame[frame_columns(data, "uncoupled")]
     svgs.append(chart_svg(tsb_chart(frame, resolution=data.resolution).properties(width=width)))
     if with_sleep and table["sleep_h"].notna().any():
-        svgs.append(chart_svg(sleep_chart(frame, load_chart_references(), resolution=data.resolution,
-                                          sleep_need_h=sleep_need_h).properties(width=width)))
+        # the layered sleep chart reads its bars from the top-level data (its rule layers carry their own)
+        chart = sleep_chart(None, load_chart_references(), resolution=data.resolution, sleep_need_h=sleep_need_h)
+        chart.data = inline_csv(frame)
+        svgs.append(chart_svg(chart.properties(width=width)))
     return tuple(svgs)
 
 
