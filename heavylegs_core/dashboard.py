@@ -42,7 +42,7 @@ from heavylegs_core.charts import (
 )
 from heavylegs_core.errors import Problem, UserError
 from heavylegs_core.metrics import SHORT_NIGHT_H, daily_metrics
-from heavylegs_core.paths import pmdata_file, pmdata_participants
+from heavylegs_core.paths import PMDATA_ATTRIBUTION, pmdata_file, pmdata_participants
 from heavylegs_core.profile import AthleteProfile
 from heavylegs_core.synthetic import (
     History,
@@ -70,10 +70,6 @@ MAX_ASSESSMENT_BYTES = 2 * 1024 * 1024
 RATING_COLUMNS: tuple[str, ...] = ("heavy_legs", "heavy legs", "heavylegs", "heavy_legs_rating", "heavy-legs")
 DATE_COLUMNS: tuple[str, ...] = ("date", "day")
 EXPORT_FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
-ATTRIBUTION = (
-    "Sample data: PMData (Thambawita et al., ACM MMSys 2020, doi:10.1145/3339825.3394926), "
-    "CC BY 4.0, participants p01–p04, unmodified."
-)
 
 
 # ---------------------------------------------------------------------------
@@ -564,7 +560,7 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
             caveat,
             summary,
             widgets.HBox([png, svg, download]),
-            widgets.HTML(f'<p class="hl-attribution"><small>{esc(ATTRIBUTION)}</small></p>'),
+            widgets.HTML(f'<p class="hl-attribution"><small>{esc(PMDATA_ATTRIBUTION)}</small></p>'),
         ],
         name="dashboard",
     )

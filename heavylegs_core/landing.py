@@ -7,7 +7,7 @@ import ipywidgets as widgets
 from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.catalogue import Entry, catalogue
 from heavylegs_core.errors import UserError
-from heavylegs_core.paths import pmdata_file, pmdata_participants
+from heavylegs_core.paths import PMDATA_ATTRIBUTION, pmdata_file, pmdata_participants
 from heavylegs_core.ui import (
     ErrorBox,
     app_root,
@@ -15,11 +15,6 @@ from heavylegs_core.ui import (
     mark_ready,
     offline_chart,
     reports_errors,
-)
-
-ATTRIBUTION = (
-    "Sample data: PMData (Thambawita et al., ACM MMSys 2020, doi:10.1145/3339825.3394926), "
-    "CC BY 4.0, participants p01–p04, unmodified."
 )
 
 
@@ -74,7 +69,7 @@ def landing_app() -> widgets.VBox:
             widgets.HTML("<h3>A real training history</h3>"),
             pick,
             chart,
-            widgets.HTML(f'<p class="hl-attribution"><small>{esc(ATTRIBUTION)}</small></p>'),
+            widgets.HTML(f'<p class="hl-attribution"><small>{esc(PMDATA_ATTRIBUTION)}</small></p>'),
             errors,
         ],
         name="landing",

@@ -16,6 +16,11 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 SAMPLE_DATA_DIR = PROJECT_ROOT / "data"
 PMDATA_DIR = SAMPLE_DATA_DIR / "pmdata"
 LANDING_NOTEBOOK = "00_start.ipynb"
+#: Shown wherever the bundled PMData is drawn (CC BY 4.0 requires the credit).
+PMDATA_ATTRIBUTION = (
+    "Sample data: PMData (Thambawita et al., ACM MMSys 2020, doi:10.1145/3339825.3394926), "
+    "CC BY 4.0, participants p01–p04, unmodified."
+)
 
 
 def pmdata_participants() -> list[str]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from heavylegs_core import EDUCATIONAL_NOTE
+from heavylegs_core.paths import PMDATA_ATTRIBUTION  # noqa: F401  (re-exported for the lessons)
 from heavylegs_core.ui import ErrorBox, app_root, esc, mark_ready, reports_errors
 
 if TYPE_CHECKING:
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
 
 START = dt.date(2026, 1, 5)  # a Monday; the lessons' simulated histories start here
 
-PMDATA_ATTRIBUTION = (
-    "Data: PMData (Thambawita et al., ACM MMSys 2020, doi:10.1145/3339825.3394926), "
-    "CC BY 4.0, bundled participants p01–p04, unmodified."
-)
 
 
 @dataclass(frozen=True)
