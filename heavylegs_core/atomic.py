@@ -13,13 +13,22 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
 
     The bytes go to a temporary file in the same folder, are flushed to disk,
     and the temporary file is then renamed over ``path`` (an atomic operation on
-    POSIX and Windows). On any error the temporary file is removed and an
-    existing ``path`` keeps its old content.
+    POSIX). The file gets the permissions of the file it replaces, or those a
+    plain ``open()`` would give a new one. On any error the temporary file is
+    removed and an existing ``path`` keeps its old content.
     """
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
+        # mkstemp creates the file 0600; give it the mode a plain open() would (or keep the old file's)
+        try:
+            mode = target.stat().st_mode & 0o777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
