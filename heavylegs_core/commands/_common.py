@@ -45,6 +45,28 @@ def add_history_sources(parser: argparse.ArgumentParser, *, training_required: b
                         help="the athlete's IANA time zone for calendar dates (default UTC)")
 
 
+def load_history(training: list, sleep: list, tz: str, profile: Any = None) -> Any:
+    """Import the ``--training`` and ``--sleep`` files for a command; warnings go to stderr.
+
+    A ``--training`` set without sessions, or a ``--sleep`` set without nights,
+    is a user error naming the option. Returns the merged ImportResult.
+    """
+    from heavylegs_core.errors import Problem
+    from heavylegs_core.importers import load_sources
+
+    result = load_sources([*training, *sleep], tz, profile)
+    problems = []
+    if result.sessions.empty:
+        problems.append(Problem("no training sessions in the --training files", "--training"))
+    if sleep and result.nights.empty:
+        problems.append(Problem("no sleep nights in the --sleep files", "--sleep"))
+    if problems:
+        raise UserError(problems)
+    for note in result.warnings:
+        sys.stderr.write(f"heavylegs: warning: {note}\n")
+    return result
+
+
 def add_format(parser: argparse.ArgumentParser) -> None:
     """Add ``--format {text,json}`` (text is for people, json for scripts)."""
     parser.add_argument(

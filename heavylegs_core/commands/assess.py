@@ -12,7 +12,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heavylegs_core.commands._common import add_format, add_history_sources
+from heavylegs_core.commands._common import (
+    add_format,
+    add_history_sources,
+    load_history,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -64,20 +68,10 @@ def read_answers(path: Path) -> dict[str, Any]:
 def history_row(training: list[str], sleep: list[str], tz: str, profile: AthleteProfile,
                 as_of: dt.date | None) -> tuple[dict[str, Any], dt.date]:
     """The daily-metrics row of the as-of day from training and sleep files."""
-    from heavylegs_core.errors import Problem, UserError
-    from heavylegs_core.importers import load_sources
+    from heavylegs_core.errors import UserError
     from heavylegs_core.metrics import daily_metrics
 
-    problems: list[Problem] = []
-    result = load_sources([*training, *sleep], tz, profile)
-    if result.sessions.empty:
-        problems.append(Problem("no training sessions in the --training files", "--training"))
-    if sleep and result.nights.empty:
-        problems.append(Problem("no sleep nights in the --sleep files", "--sleep"))
-    if problems:
-        raise UserError(problems)
-    for note in result.warnings:
-        sys.stderr.write(f"heavylegs: warning: {note}\n")
+    result = load_history(training, sleep, tz, profile)
     table = daily_metrics(result.sessions, result.nights, profile=profile, as_of=as_of)
     if table.empty or table["load"].isna().all():
         first = result.sessions["date"].min().date()

@@ -91,11 +91,9 @@ def build_report(answers: dict[str, Any], *, training: list[str], sleep: list[st
                  as_of: Any, athlete: str, emergency_number: str | None, where: str,
                  profile: AthleteProfile | None = None) -> str:
     """Read the history files, assess and render the report HTML (UserError for bad answers or files)."""
-    import sys
-
+    from heavylegs_core.commands._common import load_history
     from heavylegs_core.commands.assess import _profile
-    from heavylegs_core.errors import Problem, UserError
-    from heavylegs_core.importers import load_sources
+    from heavylegs_core.errors import UserError
     from heavylegs_core.model import engine
 
     engine().validate_answers(answers, where=where)
@@ -105,16 +103,7 @@ def build_report(answers: dict[str, Any], *, training: list[str], sleep: list[st
     if not training:
         return render_report(answers, None, None, as_of=as_of, athlete=athlete, profile=prof,
                              emergency_number=emergency_number, where=where)
-    result = load_sources([*training, *sleep], tz, prof)
-    problems = []
-    if result.sessions.empty:
-        problems.append(Problem("no training sessions in the --training files", "--training"))
-    if sleep and result.nights.empty:
-        problems.append(Problem("no sleep nights in the --sleep files", "--sleep"))
-    if problems:
-        raise UserError(problems)
-    for note in result.warnings:
-        sys.stderr.write(f"heavylegs: warning: {note}\n")
+    result = load_history(training, sleep, tz, prof)
     label = ", ".join(Path(p).name for p in [*training, *sleep])
     return render_report(answers, result.sessions, result.nights if sleep else None, as_of=as_of,
                          athlete=athlete, profile=prof, emergency_number=emergency_number, where=where,
