@@ -60,6 +60,8 @@ SESSION_FIELDS: tuple[str, ...] = (
 )
 NIGHT_FIELDS: tuple[str, ...] = ("date", "sleep_h", "quality", "source")
 FOLLOWUP_RESPONSES: tuple[str, ...] = ("better", "same", "worse")
+#: Answers a follow-up never copies from the last assessment (besides warning signs and the re-check step).
+FRESH_ANSWERS: frozenset[str] = frozenset({"heavy_legs"})
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -549,7 +551,8 @@ class Store:
         ``response_to_change`` with ``change_days`` = days since that
         assessment (so the model's "no better after 14+ days" flag and the
         evidence that failure to improve lowers benign causes apply). Red-flag
-        answers are NOT carried over: warning signs must be asked afresh.
+        answers and today's heavy-legs rating are NOT carried over: they must
+        be asked afresh.
         """
         if response not in FOLLOWUP_RESPONSES:
             raise UserError(f"unknown follow-up response {response!r}: use better, same or worse",
@@ -564,7 +567,7 @@ class Store:
         from heavylegs_core.knowledge import load_knowledge
 
         kb = load_knowledge()
-        fresh = {q.id for q in kb.questions if q.section == "red_flags" or q.step == "recheck"}
+        fresh = {q.id for q in kb.questions if q.section == "red_flags" or q.step == "recheck"} | FRESH_ANSWERS
         answers = {k: v for k, v in last.answers.items() if k not in fresh}
         answers["response_to_change"] = response
         answers["change_days"] = min(days, 365)

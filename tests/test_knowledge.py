@@ -205,7 +205,7 @@ def test_duplicate_ids_fail() -> None:
     _fails(_mutate("evidence.yaml", edit), "evidence.yaml", "items[1]", "duplicate id")
 
     def edit_q(d):
-        d["questions"][1]["id"] = "in_run"
+        next(q for q in d["questions"] if q["id"] == "course")["id"] = "in_run"
     _fails(_mutate("questions.yaml", edit_q), "questions.yaml", "'in_run'", "duplicate id")
 
     def edit_c(d):
@@ -242,7 +242,7 @@ def test_missing_stable_cause_and_unknown_cause_fail() -> None:
 
 def test_renamed_stable_option_fails() -> None:
     def edit(d):
-        d["questions"][0]["options"][1]["id"] = "middle"
+        next(q for q in d["questions"] if q["id"] == "in_run")["options"][1]["id"] = "middle"
     _fails(_mutate("questions.yaml", edit), "question 'in_run'", "options must be exactly")
 
 

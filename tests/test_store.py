@@ -132,13 +132,14 @@ def test_assessment_saved_with_answers_result_version_and_actions(store: Store) 
 
 def test_followup_prefills_and_failure_to_improve_raises_see_a_doctor(store: Store) -> None:
     store.add_athlete("Ann")
-    first = assess({**ANSWERS, "rf_dvt": "no"}, as_of=dt.date(2024, 3, 1))
-    saved = store.save_assessment("Ann", {**ANSWERS, "rf_dvt": "no"}, first)
+    first = assess({**ANSWERS, "rf_dvt": "no", "heavy_legs": 7}, as_of=dt.date(2024, 3, 1))
+    saved = store.save_assessment("Ann", {**ANSWERS, "rf_dvt": "no", "heavy_legs": 7}, first)
     answers, last = store.followup_answers("Ann", "same", dt.date(2024, 3, 20))
     assert last.uid == saved.uid
     assert answers["response_to_change"] == "same" and answers["change_days"] == 19
     assert answers["in_run"] == "start_to_finish"
     assert "rf_dvt" not in answers  # warning signs are asked afresh
+    assert "heavy_legs" not in answers  # and so is today's rating
     follow = assess(answers, as_of=dt.date(2024, 3, 20))
     assert follow.triage.level == "gp_soon" and follow.todays_call.id == "see_doctor"
     assert follow.contributor("other_medical").probability > first.contributor("other_medical").probability
