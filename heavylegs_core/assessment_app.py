@@ -28,6 +28,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from heavylegs_core.errors import UserError
+from heavylegs_core.guard import checked_uploads, guard, guard_tree, quote
 from heavylegs_core.knowledge import DONT_KNOW, Knowledge, Question, load_knowledge
 from heavylegs_core.model import Assessment, Engine, engine, is_shown
 from heavylegs_core.paths import pmdata_file, pmdata_participants
@@ -48,6 +49,7 @@ MAX_NAME = 80
 MAX_FILES = 20
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ANSWERS_BYTES = 256 * 1024
+MAX_NUMBER_CHARS = 40
 ATHLETE_STEP_QUESTIONS = ("sex", "age")
 NOT_CHOSEN = "—"
 
@@ -61,7 +63,11 @@ def safe_filename(name: str) -> str:
 
 def parse_number(text: str, q: Question) -> float | None:
     """A number answer typed by the user: empty means "don't know"; out of range is an error."""
-    text = (text or "").strip().replace(",", ".")
+    if not isinstance(text, str):
+        raise UserError(f"{q.text} — {quote(text, 40)} is not a number", where="answer")
+    text = text.strip().replace(",", ".")
+    if len(text) > MAX_NUMBER_CHARS:
+        raise UserError(f"{q.text} — {len(text):,} characters is too long for a number", where="answer")
     if not text or text.lower() in ("?", "dont_know", "don't know"):
         return None
     try:
@@ -191,11 +197,18 @@ class AssessmentApp(widgets.VBox):
         self.add_class("hl-app")
         self.add_class("hl-assessment")
         self._show_step()
+        self._guard()
         mark_ready(self)
+
+    def _guard(self) -> None:
+        """Report and undo state the page sends that a control refuses (heavylegs_core.guard)."""
+        guard_tree(self, self.errors)
 
     # ----------------------------------------------------------------- steps
     def _field(self, q: Question) -> QuestionField:
         field = QuestionField(q, reports_errors(self.errors)(self._answer_changed))
+        guard(field.control, self.errors, label=q.text,
+              max_chars=MAX_NUMBER_CHARS if q.type != "single" else 1000)
         if q.id in self._pending:
             field.set_answer(self._pending.pop(q.id))
         self.fields[q.id] = field
@@ -215,6 +228,8 @@ class AssessmentApp(widgets.VBox):
             self._pages[i].children = tuple(self.steps[i][1]())
         finally:
             self._loading = False
+        if hasattr(self, "errors") and hasattr(self, "stack"):  # steps built later; __init__ guards the first
+            self._guard()
 
     def _athlete_step(self) -> list[widgets.Widget]:
         self.name = widgets.Text(description="Name (optional)", placeholder="first name or initials",
@@ -376,22 +391,16 @@ class AssessmentApp(widgets.VBox):
                           label=f"PMData {pid}")
 
     def _uploaded(self, change: dict) -> None:
-        files = list(change["new"] or ())
+        files = checked_uploads(change["new"], max_files=MAX_FILES, max_bytes=MAX_UPLOAD_BYTES, where="upload")
         if not files:
             return
-        if len(files) > MAX_FILES:
-            raise UserError(f"{len(files)} files at once is too many: upload at most {MAX_FILES}", where="upload")
-        total = sum(int(f["size"]) if "size" in f else len(f["content"]) for f in files)
-        if total > MAX_UPLOAD_BYTES:
-            raise UserError(f"the files add up to {total / 1e6:.0f} MB; the limit is "
-                            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB", where="upload")
         folder = Path(tempfile.mkdtemp(prefix="batch", dir=self.upload_dir()))
         paths = []
-        for i, f in enumerate(files):
-            path = folder / f"{i:02d}_{safe_filename(f['name'])}"
-            path.write_bytes(bytes(f["content"]))
+        for i, (name, content) in enumerate(files):
+            path = folder / f"{i:02d}_{safe_filename(name)}"
+            path.write_bytes(content)
             paths.append(path)
-        self.load_history(paths, label=", ".join(safe_filename(f["name"]) for f in files))
+        self.load_history(paths, label=", ".join(safe_filename(name) for name, _ in files))
 
     def upload_dir(self) -> Path:
         """A private temporary folder for this session's uploads, removed with the app.
@@ -469,6 +478,7 @@ class AssessmentApp(widgets.VBox):
 
             chart = weekly_load_chart(weekly_load(sessions.tail(2000)), title="Weekly training load")
             self.history_chart.children = (offline_chart(chart),)
+            self._guard()
         self.refresh()
 
     def _show_dashboard(self, _: Any = None) -> None:
@@ -481,6 +491,7 @@ class AssessmentApp(widgets.VBox):
         sessions, nights, label = self._records
         history = History(sessions=sessions, nights=nights, ratings=empty_ratings(), label=label)
         self.dashboard_box.children = (dashboard_app(history=history, profile=self.profile()),)
+        self._guard()
         self.open_dashboard.layout.display = "none"
 
     # ----------------------------------------------------------------- keep and resume
@@ -510,12 +521,13 @@ class AssessmentApp(widgets.VBox):
         )
 
     def _resume(self, change: dict) -> None:
-        files = list(change["new"] or ())
+        if len(change["new"] or ()) > 1:
+            raise UserError("resume from one saved session file at a time", where="resume")
+        files = checked_uploads(change["new"], max_files=1, max_bytes=MAX_UPLOAD_BYTES, where="resume")
         if not files:
             return
-        f = files[0]
-        raw = bytes(f["content"])
-        where = safe_filename(f["name"])
+        name, raw = files[0]
+        where = safe_filename(name)
         if len(raw) > MAX_ANSWERS_BYTES:
             raise UserError("this file is too large to be a saved session", where=where)
         try:

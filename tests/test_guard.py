@@ -1,0 +1,207 @@
+"""The widget guard, without a kernel: state a page script sends directly is refused visibly.
+
+Each test feeds a widget the comm message a browser would send (``_handle_msg``)
+and checks what the user sees (the ``.hl-error`` box), what the kernel keeps,
+and what is sent back to the page so that it shows the kept value again.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pytest
+
+from heavylegs_core.assessment_app import MAX_FILES, AssessmentApp
+from heavylegs_core.errors import UserError
+from heavylegs_core.guard import checked_uploads, guard, guard_tree, is_guarded, walk
+from heavylegs_core.ui import ErrorBox
+
+
+def from_page(widget: widgets.Widget, state: dict, buffer_paths: list | None = None,
+              buffers: list | None = None) -> None:
+    """Deliver ``state`` to ``widget`` as the browser's widget manager would."""
+    data: dict = {"method": "update", "state": state}
+    if buffer_paths is not None:
+        data["buffer_paths"] = buffer_paths
+    widget._handle_msg({"content": {"data": data}, "buffers": buffers or []})
+
+
+def record_sent(widget: widgets.Widget) -> list[dict]:
+    """The messages ``widget`` sends to the page from now on."""
+    sent: list[dict] = []
+    widget._send = lambda msg, buffers=None: sent.append(msg)
+    return sent
+
+
+def updates(sent: list[dict]) -> list[dict]:
+    return [m["state"] for m in sent if m["method"] == "update"]
+
+
+def upload_entry(name: str, size: int, last_modified: int = 1_700_000_000_000) -> dict:
+    return {"name": name, "type": "text/csv", "size": size, "last_modified": last_modified}
+
+
+def test_an_out_of_range_index_is_refused_shown_and_undone_in_the_page():
+    box = ErrorBox()
+    dd = guard(widgets.Dropdown(options=[("Yes", "y"), ("No", "n")], value="n"), box, label="Chest pain")
+    sent = record_sent(dd)
+    from_page(dd, {"index": 99})
+    assert dd.value == "n"
+    assert box.layout.display is None
+    assert "Chest pain" in box.value and "index out of bounds" in box.value
+    assert {"index": 1} in updates(sent)  # the page is told to show "No" again
+
+
+@pytest.mark.parametrize("bad", [5, None, ["a"], {"x": 1}])
+def test_a_value_of_the_wrong_type_is_refused(bad):
+    box = ErrorBox()
+    text = guard(widgets.Text(value="kept"), box, label="Age")
+    from_page(text, {"value": bad})
+    assert text.value == "kept"
+    assert "Age: the page sent a change the app cannot accept" in box.value
+
+
+def test_megabytes_of_text_are_refused_before_any_observer_sees_them():
+    box = ErrorBox()
+    text = guard(widgets.Text(value=""), box, label="Name", max_chars=100)
+    seen: list[str] = []
+    text.observe(lambda c: seen.append(c["new"]), names="value")
+    from_page(text, {"value": "x" * 2_000_000})
+    assert text.value == "" and not seen
+    assert "2,000,000 characters" in box.value
+    assert len(box.value) < 1000  # the message quotes nothing of the payload
+
+
+def test_keys_a_control_never_changes_itself_are_refused():
+    box = ErrorBox()
+    button = guard(widgets.Button(description="Next", disabled=True), box)
+    layout = guard(widgets.Layout(display="none"), box)
+    html = guard(widgets.HTML("<b>result</b>"), box)
+    from_page(button, {"disabled": False})
+    assert button.disabled is True
+    assert "disabled cannot be changed from the page" in box.value
+    from_page(layout, {"display": "block"})
+    assert layout.display == "none"
+    from_page(html, {"value": "<script>alert(1)</script>"})
+    assert html.value == "<b>result</b>"
+
+
+def test_a_valid_change_goes_through_and_observers_run():
+    box = ErrorBox()
+    dd = guard(widgets.Dropdown(options=["a", "b"], value="a"), box)
+    seen: list[str] = []
+    dd.observe(lambda c: seen.append(c["new"]), names="value")
+    from_page(dd, {"index": 1})
+    assert dd.value == "b" and seen == ["b"]
+    assert box.value == ""
+
+
+def test_a_failing_observer_is_reported_not_lost():
+    box = ErrorBox()
+    text = guard(widgets.Text(), box, label="Weight")
+
+    def fail(_change):
+        raise UserError("weight must be in kilograms", where="answer")
+
+    text.observe(fail, names="value")
+    from_page(text, {"value": "12"})
+    assert "weight must be in kilograms" in box.value
+
+
+def test_a_malformed_upload_is_refused():
+    box = ErrorBox()
+    up = guard(widgets.FileUpload(multiple=True), box, label="Upload exports")
+    from_page(up, {"value": [{"name": "a.csv"}]})  # no size, content or date
+    assert up.value == ()
+    assert "Upload exports" in box.value
+    from_page(up, {"value": [upload_entry("a.csv", 3, last_modified="soon")]},
+              buffer_paths=[["value", 0, "content"]], buffers=[memoryview(b"abc")])
+    assert up.value == ()
+
+
+def test_a_well_formed_upload_arrives_with_its_buffers():
+    box = ErrorBox()
+    up = guard(widgets.FileUpload(multiple=True), box)
+    from_page(up, {"value": [upload_entry("a.csv", 3)]},
+              buffer_paths=[["value", 0, "content"]], buffers=[memoryview(b"abc")])
+    assert checked_uploads(up.value, max_files=5, max_bytes=10) == [("a.csv", b"abc")]
+    assert box.value == ""
+
+
+def test_guard_tree_covers_children_layouts_and_styles_once():
+    box = ErrorBox()
+    inner = widgets.Text(description="Name")
+    root = widgets.VBox([widgets.HBox([inner]), widgets.Button()])
+    n = guard_tree(root, box)
+    assert n == len(list(walk(root))) and n >= 8
+    assert all(is_guarded(w) for w in walk(root))
+    assert is_guarded(inner.layout) and is_guarded(inner.style)
+    assert guard_tree(root, box) == 0
+    root.children = (*root.children, widgets.Dropdown(options=["a"]))
+    assert guard_tree(root, box) == 3  # the dropdown, its layout, its style
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ([{"name": f"f{i}.csv", "size": 1, "content": b"x"} for i in range(5000)], "5,000 files at once"),
+    ([{"name": "a.csv", "size": 10, "content": b"abc"}], "3 bytes arrived but 10 were announced"),
+    ([{"name": "a.csv", "size": "3", "content": b"abc"}], "were announced"),
+    ([{"name": "a.csv", "size": 3, "content": "abc"}], "no file content"),
+    ([{"size": 3, "content": b"abc"}], "no file name"),
+    (["a.csv"], "not a file"),
+    ([{"name": "a.csv", "size": 6, "content": b"abcdef"}, {"name": "b.csv", "size": 6, "content": b"abcdef"}],
+     "more than 10 bytes, the limit"),
+])
+def test_checked_uploads_refuses_what_is_not_an_honest_upload(value, message):
+    with pytest.raises(UserError, match=message):
+        checked_uploads(value, max_files=20, max_bytes=10)
+
+
+def test_checked_uploads_accepts_an_empty_value():
+    assert checked_uploads((), max_files=1, max_bytes=1) == []
+
+
+# ---------------------------------------------------------------- the assessment app
+
+
+@pytest.fixture
+def app() -> AssessmentApp:
+    import datetime as dt
+
+    return AssessmentApp(today=dt.date(2026, 5, 1))
+
+
+def test_every_widget_of_the_app_is_guarded_as_steps_are_built(app):
+    assert all(is_guarded(w) for w in walk(app))
+    app.go(+1)
+    app.go(+1)
+    assert all(is_guarded(w) for w in walk(app))
+
+
+def test_hostile_state_in_the_app_is_shown_and_the_app_keeps_working(app):
+    age = app.fields["age"].control
+    from_page(age, {"value": 42})  # a number, not text
+    assert app.errors.layout.display is None and "page sent a change" in app.errors.value
+    from_page(age, {"value": "9" * 500})
+    assert "500 characters" in app.errors.value
+    assert age.value == ""
+    from_page(app.units, {"index": 7})
+    assert app.units.value == "km"
+    # the app still answers: a normal change from the page clears the message and updates the results
+    from_page(age, {"value": "34"})
+    assert app.answers["age"] == 34
+    assert app.errors.value == ""
+
+
+def test_thousands_of_files_at_once_are_refused_with_a_message(app):
+    app._build(app.history_step)
+    n = 3000
+    from_page(app.upload, {"value": [upload_entry(f"f{i}.csv", 1) for i in range(n)]},
+              buffer_paths=[["value", i, "content"] for i in range(n)], buffers=[memoryview(b"x")] * n)
+    assert f"3,000 files at once is too many: upload at most {MAX_FILES}" in app.errors.value
+    assert app.metrics is None
+
+
+def test_an_upload_announcing_a_false_size_is_refused(app):
+    app._build(app.history_step)
+    from_page(app.upload, {"value": [upload_entry("week.csv", 10)]},
+              buffer_paths=[["value", 0, "content"]], buffers=[memoryview(b"x" * 5_000)])
+    assert "5,000 bytes arrived but 10 were announced" in app.errors.value
