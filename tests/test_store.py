@@ -143,6 +143,11 @@ def test_followup_prefills_and_failure_to_improve_raises_see_a_doctor(store: Sto
     follow = assess(answers, as_of=dt.date(2024, 3, 20))
     assert follow.triage.level == "gp_soon" and follow.todays_call.id == "see_doctor"
     assert follow.contributor("other_medical").probability > first.contributor("other_medical").probability
+    # failure to improve lowers the everyday contributors such a change addresses (test of treatment)
+    for cid in ("load_spike", "under_recovery", "sleep", "under_fuelling", "pacing"):
+        assert follow.contributor(cid).probability < first.contributor(cid).probability, cid
+    early = assess({**answers, "change_days": 3}, as_of=dt.date(2024, 3, 20))  # too soon to judge
+    assert early.contributor("under_recovery").probability == first.contributor("under_recovery").probability
     better = assess(store.followup_answers("Ann", "better", dt.date(2024, 3, 20))[0], as_of=dt.date(2024, 3, 20))
     assert better.triage.level == "none"
     s2 = store.save_assessment("Ann", answers, follow, previous_uid=saved.uid)

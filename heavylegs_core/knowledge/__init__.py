@@ -337,6 +337,7 @@ class EvidenceFile(_Model):
 
 class Call(_Model):
     id: Literal["continue", "ease", "shorten", "skip_intensity", "rest", "see_doctor"]
+    label: str = Field(min_length=1, max_length=40)  # a few words for tables and timelines
     text: str = Field(min_length=1)
 
 
