@@ -332,7 +332,7 @@ def import_document(store: Store, doc: PDocument, where: str = "file") -> dict[s
             other = c.execute("SELECT uid FROM athletes WHERE name = ?", (a.name,)).fetchone()
             if other is not None and other[0] != a.uid:
                 raise UserError(f"another athlete called {a.name!r} already exists here: rename one of them "
-                                "('heavylegs athletes rename') and import again", where=where)
+                                "('heavylegs athletes edit NAME --rename NEW') and import again", where=where)
             if row is None:
                 cur = c.execute("INSERT INTO athletes (uid, name, tz, profile, notes, created_at) "
                                 "VALUES (?,?,?,?,?,?)",

@@ -224,23 +224,6 @@ def _import_history(store: Store, args: argparse.Namespace) -> None:
                     f"and {got.nights_added} nights ({got.nights_duplicate} already stored).")
 
 
-def history_metrics(store: Store, name: str, as_of: dt.date) -> dict[str, Any] | None:
-    """The daily-metrics row of ``as_of`` from the stored history, or None when there is none by then."""
-    from heavylegs_core.metrics import daily_metrics
-    from heavylegs_core.profile import AthleteProfile
-
-    a = store.athlete(name)
-    sessions = store.sessions(name)
-    if sessions.empty or sessions["date"].min().date() > as_of:
-        return None
-    table = daily_metrics(sessions, store.nights(name), profile=AthleteProfile(**a.profile), as_of=as_of)
-    if table.empty:
-        return None
-    row = table.iloc[-1].to_dict()
-    row.pop("date")
-    return row
-
-
 def _parse_choices(values: list[str], result: dict[str, Any]) -> list[tuple[str, str]]:
     from heavylegs_core.errors import Problem, UserError
 
@@ -260,6 +243,7 @@ def _parse_choices(values: list[str], result: dict[str, Any]) -> list[tuple[str,
 
 
 def _assess(store: Store, args: argparse.Namespace) -> None:
+    from heavylegs_core.coach import athlete_profile, history_metrics
     from heavylegs_core.commands.assess import read_answers, render_text
     from heavylegs_core.errors import UserError
     from heavylegs_core.model import DEFAULT_EMERGENCY_NUMBER, assess, engine
@@ -281,7 +265,7 @@ def _assess(store: Store, args: argparse.Namespace) -> None:
         if not flag_ids & given.keys():
             sys.stderr.write("heavylegs: warning: no warning-sign answers given: they are not carried over from "
                              "the last assessment, so ask them again (--answers)\n")
-    profile = _athlete_profile(a, answers)
+    profile = athlete_profile(a, answers)
     metrics = history_metrics(store, a.name, as_of)
     result = assess(answers, metrics, profile=profile, as_of=as_of,
                     emergency_number=args.emergency_number or DEFAULT_EMERGENCY_NUMBER, where=where)
@@ -292,17 +276,9 @@ def _assess(store: Store, args: argparse.Namespace) -> None:
     _out(args, {"athlete": a.name, "saved": _saved_doc(saved), "assessment": result.to_dict()}, text)
 
 
-def _athlete_profile(a: Athlete, answers: dict[str, Any]) -> Any:
-    from heavylegs_core.profile import AthleteProfile
-
-    profile = AthleteProfile(**a.profile)
-    fill = {k: answers[k] for k in ("sex", "age") if getattr(profile, k) is None and answers.get(k) is not None}
-    return profile.model_copy(update=fill) if fill else profile
-
-
 def _report(store: Store, args: argparse.Namespace) -> None:
+    from heavylegs_core.coach import saved_report_html
     from heavylegs_core.commands._common import write_output
-    from heavylegs_core.commands.report import render_report
     from heavylegs_core.errors import UserError
     from heavylegs_core.model import engine
 
@@ -319,13 +295,7 @@ def _report(store: Store, args: argparse.Namespace) -> None:
     if saved.model_version != engine().version:
         sys.stderr.write(f"heavylegs: warning: this assessment was saved with model {saved.model_version}; "
                          f"the report re-runs it with model {engine().version}\n")
-    sessions = store.sessions(a.name)
-    sessions = sessions[sessions["date"].dt.date <= saved.as_of]
-    nights = store.nights(a.name)
-    html = render_report(saved.answers, sessions if not sessions.empty else None,
-                         nights if not nights.empty else None, as_of=saved.as_of, athlete=a.name,
-                         profile=_athlete_profile(a, saved.answers), emergency_number=args.emergency_number,
-                         where=f"assessment {saved.uid}")
+    html = saved_report_html(store, saved, emergency_number=args.emergency_number)
     write_output(args.out, html)
     sys.stdout.write(f"Report of {a.name}'s assessment of {saved.as_of} written to {args.out}.\n")
 
