@@ -54,13 +54,19 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def voila_url() -> Iterator[str]:
-    """Base URL of a Voila server on the notebooks, tracebacks shown (tests only)."""
+def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a Voila server on the notebooks, tracebacks shown (tests only).
+
+    Its athlete records go to ``$HEAVYLEGS_DATA_DIR`` if set (``dev.py test`` sets a
+    temporary one), else to a fresh temporary folder: never the user's own records.
+    """
     port = server.free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     base = f"http://{server.HOST}:{port}"
+    env = os.environ.copy()
+    env.setdefault("HEAVYLEGS_DATA_DIR", str(tmp_path_factory.mktemp("voila-data")))
     with server.running(server.voila_command(port, show_tracebacks=True), url=base + "/",
-                        log=ARTIFACTS / "voila.log"):
+                        log=ARTIFACTS / "voila.log", env=env):
         yield base
 
 
