@@ -11,10 +11,12 @@ from heavylegs_core.paths import PMDATA_ATTRIBUTION, pmdata_file, pmdata_partici
 from heavylegs_core.ui import (
     ErrorBox,
     app_root,
+    cached_view,
     esc,
     mark_ready,
     offline_chart,
     reports_errors,
+    to_spec,
 )
 
 
@@ -37,7 +39,7 @@ def contents_html(entries: list[Entry]) -> str:
 
 
 def sample_chart(participant: str):
-    """The weekly load chart of one bundled PMData participant."""
+    """The weekly load chart (Altair) of one bundled PMData participant."""
     from heavylegs_core.charts import weekly_load, weekly_load_chart
     from heavylegs_core.pmdata import read_srpe
     from heavylegs_core.records import with_loads
@@ -48,17 +50,30 @@ def sample_chart(participant: str):
     return weekly_load_chart(weekly_load(sessions), title=f"Weekly training load, PMData {participant}")
 
 
+def sample_spec(participant: str) -> dict:
+    """The Vega-Lite spec of :func:`sample_chart`, cached across kernels (:func:`heavylegs_core.ui.cached_view`).
+
+    The cache is keyed by the package's code and the participant's ``srpe.csv``, so it
+    always equals a fresh ``sample_chart(participant)``; with it the landing page opens
+    without importing pandas or Altair.
+    """
+    if participant not in pmdata_participants():
+        raise UserError(f"unknown sample athlete {participant!r}", where="athlete")
+    return cached_view("landing", participant, lambda: to_spec(sample_chart(participant)),
+                       inputs=(pmdata_file(participant, "srpe.csv"),))
+
+
 def landing_app() -> widgets.VBox:
     """Build the landing page: contents, the educational note and a sample chart."""
     errors = ErrorBox()
     people = pmdata_participants()
     pick = widgets.Dropdown(options=people, value=people[1] if len(people) > 1 else people[0],
                             description="Sample athlete", style={"description_width": "initial"})
-    chart = offline_chart(sample_chart(pick.value))
+    chart = offline_chart(sample_spec(pick.value))
 
     @reports_errors(errors)
     def on_pick(change: dict) -> None:
-        chart.chart = sample_chart(change["new"])
+        chart.spec = sample_spec(change["new"])
 
     pick.observe(on_pick, names="value")
     note = widgets.HTML(f'<p class="hl-note" role="note"><strong>{esc(EDUCATIONAL_NOTE)}</strong></p>')

@@ -15,6 +15,7 @@ import html
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -153,6 +154,64 @@ def offline_chart_js() -> str:
     return src
 
 
+# ---------------------------------------------------------------------------
+# Cached first views
+# ---------------------------------------------------------------------------
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of every file of the package (code, knowledge, templates) and the chart library versions.
+
+    Any change to the code or its data gives a new digest, so a cached view is never
+    served by a different version of the code that made it.
+    """
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(PACKAGE_DIR)).encode("utf-8") + b"\0")
+            h.update(path.read_bytes())
+    for dist in ("altair", "pandas", "numpy", "vl-convert-python"):
+        h.update(f"{dist}={version(dist)}".encode())
+    return h.hexdigest()
+
+
+def cached_view(kind: str, name: str, build: Callable[[], dict], *, inputs: tuple[Path, ...] = ()) -> dict:
+    """What ``build()`` returns (a JSON-able dict), cached on disk across kernels.
+
+    The cache file (in ``$XDG_CACHE_HOME/heavylegs/views``) is keyed by ``kind``,
+    ``name``, :func:`code_fingerprint` and the bytes of the ``inputs`` files, so it
+    always equals a fresh ``build()``: only the time to make it is saved. A kernel
+    that finds it opens the view without importing pandas or Altair. A missing,
+    unreadable or unwritable cache only costs the time of ``build()``.
+    """
+    if not re.fullmatch(r"[a-z0-9_-]+", kind) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise ValueError(f"cache names are letters, digits, - and _: {kind!r}, {name!r}")
+    h = hashlib.sha256(code_fingerprint().encode())
+    for path in inputs:
+        h.update(Path(path).read_bytes())
+    folder = _cache_dir() / "views"
+    target = folder / f"{kind}-{name}-{h.hexdigest()[:20]}.json"
+    try:
+        return json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    view = json.loads(json.dumps(build(), allow_nan=False))  # what a later kernel will read
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, json.dumps(view, separators=(",", ":"), allow_nan=False))
+        for stale in folder.glob(f"{kind}-{name}-*.json"):
+            if stale != target:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        log.warning("could not cache the %s view %s at %s", kind, name, target)
+    return view
+
+
 #: Where Voila serves the heavylegs template's static files, relative to the server's base URL.
 TEMPLATE_STATIC_URL = "voila/templates/heavylegs/static/"
 
@@ -255,18 +314,113 @@ def loader_esm(file_name: str | None) -> str:
             .replace("__PREFIX__", json.dumps(TEMPLATE_STATIC_URL)))
 
 
+class ChartSelection:
+    """The value of one selection parameter of a chart, as the browser last reported it.
+
+    ``value``: for an interval selection ``{field: [start, end]}`` (empty when
+    cleared); ``store``: Vega-Lite's raw store. Mirrors what Altair's
+    ``JupyterChart.selections.<name>`` holds, without importing Altair.
+    """
+
+    __slots__ = ("name", "store", "value")
+
+    def __init__(self, name: str, value: Any, store: list) -> None:
+        self.name, self.value, self.store = name, value, store
+
+    def __repr__(self) -> str:
+        return f"ChartSelection({self.name!r}, value={self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, ChartSelection)
+                and (self.name, self.value, self.store) == (other.name, other.value, other.store))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def selection_names(spec: dict | None) -> list[str]:
+    """Names of the top-level selection parameters of a Vega-Lite ``spec`` (where Altair puts them)."""
+    if not spec:
+        return []
+    return [p["name"] for p in spec.get("params", []) if isinstance(p, dict) and "select" in p and "name" in p]
+
+
+def to_spec(chart: Any) -> dict | None:
+    """A Vega-Lite spec dict from an Altair chart (or a spec dict, returned as is).
+
+    Altair is not asked to validate the spec against the Vega-Lite schema here: every
+    chart function is validated by the tests (``to_dict()``), and validating at runtime
+    costs a kernel tenths of a second per chart.
+    """
+    if chart is None or isinstance(chart, dict):
+        return chart
+    return chart.to_dict(validate=False)
+
+
 @functools.cache
 def _offline_chart_class() -> type:
-    import altair as alt
+    import anywidget
+    import traitlets
 
-    class OfflineChart(alt.JupyterChart):
-        """``JupyterChart`` with a tiny loader instead of the inline Vega bundle."""
+    class Selections(traitlets.HasTraits):
+        """One trait per selection parameter, each a :class:`ChartSelection` (observe by name)."""
+
+        def __init__(self, names: list[str]) -> None:
+            super().__init__()
+            self.add_traits(**{n: traitlets.Any() for n in names})
+            for n in names:
+                setattr(self, n, ChartSelection(n, {}, []))
+
+    class OfflineChart(anywidget.AnyWidget):
+        """A Vega-Lite chart widget: Altair's ``JupyterChart`` protocol, fed a spec dict.
+
+        Speaks the same model traits as ``altair.JupyterChart`` (so the same JavaScript
+        renders it), but takes a ready spec, so a kernel that shows a cached spec never
+        imports Altair or pandas. Ships a tiny loader instead of the inline Vega bundle.
+        """
 
         _esm = loader_esm(publish_chart_js())
+        _css = ".vega-embed { overflow: visible; }"
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+        spec = traitlets.Dict(allow_none=True).tag(sync=True)
+        debounce_wait = traitlets.Float(default_value=10).tag(sync=True)
+        max_wait = traitlets.Bool(default_value=True).tag(sync=True)
+        local_tz = traitlets.Unicode(default_value=None, allow_none=True).tag(sync=True)
+        embed_options = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
+        _vl_selections = traitlets.Dict().tag(sync=True)
+        _params = traitlets.Dict().tag(sync=True)
+        _js_watch_plan = traitlets.Any(allow_none=True).tag(sync=True)
+        _js_to_py_updates = traitlets.Any(allow_none=True).tag(sync=True)
+        _py_to_js_updates = traitlets.Any(allow_none=True).tag(sync=True)
+
+        def __init__(self, spec: dict | None, **kwargs: Any) -> None:
+            self.selections = Selections([])
+            super().__init__(**kwargs)
+            self.spec = spec
             self.on_msg(self._send_bundle)
+
+        @property
+        def chart(self) -> dict | None:
+            """The spec; assigning an Altair chart (or a dict) redraws (as ``JupyterChart.chart``)."""
+            return self.spec
+
+        @chart.setter
+        def chart(self, value: Any) -> None:
+            self.spec = to_spec(value)
+
+        @traitlets.observe("spec")
+        def _on_spec(self, change: dict) -> None:
+            names = selection_names(change["new"])
+            self.selections = Selections(names)  # a new chart brings new selections
+            with self.hold_sync():
+                self._vl_selections = {n: {"value": None, "store": []} for n in names}
+                self._params = {p["name"]: p.get("value") for p in (change["new"] or {}).get("params", [])
+                                if isinstance(p, dict) and "select" not in p and "name" in p}
+
+        @traitlets.observe("_vl_selections")
+        def _on_selections(self, change: dict) -> None:
+            for name, sel in (change["new"] or {}).items():
+                if name in self.selections.trait_names() and isinstance(sel, dict):
+                    setattr(self.selections, name, ChartSelection(name, sel.get("value") or {}, sel.get("store") or []))
 
         def _send_bundle(self, _widget: Any, content: Any, _buffers: Any) -> None:
             if isinstance(content, dict) and content.get("type") == "hl-chart-bundle-request":
@@ -278,7 +432,9 @@ def _offline_chart_class() -> type:
 def offline_chart(chart: Any, **kwargs: Any) -> widgets.DOMWidget:
     """An interactive chart widget that renders with no network access.
 
-    A subclass of ``altair.JupyterChart``. Its JavaScript (Vega, Vega-Lite,
+    ``chart`` is an Altair chart or a Vega-Lite spec dict (:func:`to_spec`). The
+    widget speaks ``altair.JupyterChart``'s protocol (``spec``, ``chart``,
+    ``selections.<name>.value``), but its JavaScript (Vega, Vega-Lite,
     vega-embed, from :func:`offline_chart_js`, never a CDN) is not sent inline
     with every widget: the widget carries a small loader that imports the bundle
     from the Voila template's static folder (:func:`publish_chart_js`; served
@@ -287,7 +443,7 @@ def offline_chart(chart: Any, **kwargs: Any) -> widgets.DOMWidget:
     JupyterLab). Renders as SVG, which also makes the marks easy to test in a
     browser.
     """
-    widget = _offline_chart_class()(chart, embed_options={"renderer": "svg", "actions": {
+    widget = _offline_chart_class()(to_spec(chart), embed_options={"renderer": "svg", "actions": {
         "export": True, "source": False, "compiled": False, "editor": False}}, **kwargs)
     widget.add_class("hl-chart")
     return widget

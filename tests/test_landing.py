@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.catalogue import Entry, catalogue
+from heavylegs_core.errors import UserError
 from heavylegs_core.landing import contents_html, landing_app
 from heavylegs_core.paths import LANDING_NOTEBOOK, NOTEBOOKS_DIR
 
@@ -55,7 +56,7 @@ def test_a_failing_callback_shows_an_error_instead_of_failing_silently(monkeypat
     app = landing.landing_app()
     pick = next(c for c in app.children if getattr(c, "description", "") == "Sample athlete")
     error = next(c for c in app.children if "hl-error" in c._dom_classes)
-    monkeypatch.setattr(landing, "sample_chart", lambda p: (_ for _ in ()).throw(OSError("disk gone")))
+    monkeypatch.setattr(landing, "sample_spec", lambda p: (_ for _ in ()).throw(OSError("disk gone")))
     pick.value = next(p for p in pick.options if p != pick.value)
     assert "disk gone" in error.value and error.layout.display != "none"
 
@@ -70,3 +71,51 @@ def test_landing_page_is_ready_and_draws_its_chart_offline(guarded_page, voila_u
     assert marks.count() > 5
     expect(page.get_by_text("not a diagnosis", exact=False).first).to_be_visible()
     assert page.locator(".jp-OutputArea-output .jp-RenderedText[data-mime-type*='stderr']").count() == 0
+
+
+def test_the_cached_sample_chart_is_the_chart_the_code_draws(tmp_path, monkeypatch):
+    from heavylegs_core import landing
+    from heavylegs_core.ui import to_spec
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = json.loads(json.dumps(to_spec(landing.sample_chart("p02"))))
+    assert landing.sample_spec("p02") == fresh  # built and stored
+    assert list((tmp_path / "heavylegs" / "views").glob("landing-p02-*.json"))
+    monkeypatch.setattr(landing, "sample_chart", lambda p: (_ for _ in ()).throw(AssertionError("rebuilt")))
+    assert landing.sample_spec("p02") == fresh  # read back, not rebuilt
+    with pytest.raises(UserError, match="unknown sample athlete"):
+        landing.sample_spec("p99")
+
+
+def test_cached_view_is_keyed_by_its_input_files(tmp_path, monkeypatch):
+    from heavylegs_core.ui import cached_view
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    src = tmp_path / "input.csv"
+    src.write_text("a\n1\n")
+    calls = []
+
+    def build() -> dict:
+        calls.append(1)
+        return {"rows": src.read_text().count("\n")}
+
+    assert cached_view("t", "x", build, inputs=(src,)) == {"rows": 2}
+    assert cached_view("t", "x", build, inputs=(src,)) == {"rows": 2} and len(calls) == 1
+    src.write_text("a\n1\n2\n")  # new data: never the old view
+    assert cached_view("t", "x", build, inputs=(src,)) == {"rows": 3} and len(calls) == 2
+    assert len(list((tmp_path / "cache" / "heavylegs" / "views").glob("t-x-*.json"))) == 1  # the stale one is gone
+    with pytest.raises(ValueError, match="cache names"):
+        cached_view("t", "../x", build)
+
+
+def test_with_its_chart_cached_the_landing_page_opens_without_pandas_or_altair(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from heavylegs_core.landing import landing_app; landing_app(); "
+            "print(sorted(m for m in ('pandas', 'altair', 'numpy') if m in sys.modules))")
+    env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "pandas" in first.stdout  # the first kernel draws the chart and caches it
+    assert again.stdout.strip() == "[]", again.stdout
