@@ -51,6 +51,9 @@ from heavylegs_core.ui import ErrorBox, esc, mark_ready, reports_errors
 MAX_PORTABLE_UPLOAD = 100 * 1024 * 1024
 SEXES = (("—", None), ("Female", "female"), ("Male", "male"), ("Other", "other"))
 NONE_CHOSEN = "—"
+#: The comparison lists contributors in either top TOP_SHOWN, or that moved by MOVED_POINTS in 100 or more.
+TOP_SHOWN = 5
+MOVED_POINTS = 5
 
 ROSTER_CSS = """
 .hl-roster table.hl-table { border-collapse: collapse; margin: 6px 0; font-size: 0.92em; }
@@ -156,12 +159,17 @@ def comparison_html(c: Comparison, kb: Knowledge) -> str:
     def cell(rank: int | None, n: int | None) -> str:
         return "not listed" if rank is None else f"#{rank}, about {n} in 100"
 
+    shown = [r for r in c.ranking if min(r.rank_before or 99, r.rank_after or 99) <= TOP_SHOWN
+             or abs(r.change) >= MOVED_POINTS]
     rank_rows = "".join(
         f"<tr><td>{esc(r.name)}</td><td>{cell(r.rank_before, r.before)}</td><td>{cell(r.rank_after, r.after)}</td>"
         f"<td class='{'hl-up' if r.change > 0 else 'hl-down' if r.change < 0 else ''}'>"
-        f"{'▲' if r.change > 0 else '▼' if r.change < 0 else '='} {abs(r.change)}</td></tr>" for r in c.ranking)
+        f"{'▲' if r.change > 0 else '▼' if r.change < 0 else '='} {abs(r.change)}</td></tr>" for r in shown)
+    rest = len(c.ranking) - len(shown)
+    more = (f"<p>{rest} more contributor{'s' if rest != 1 else ''} outside the top {TOP_SHOWN} moved by less than "
+            f"{MOVED_POINTS} in 100.</p>") if rest else ""
     ranking = ("<table class='hl-table'><tr><th>Contributor</th><th>Before</th><th>After</th><th>Change</th></tr>"
-               f"{rank_rows}</table>") if c.ranking else "<p>Neither assessment lists a contributor.</p>"
+               f"{rank_rows}</table>{more}") if c.ranking else "<p>Neither assessment lists a contributor.</p>"
     return (f"{head}<h4>Answers that changed</h4>{answers}<h4>Contributors</h4>{ranking}"
             "<p class='hl-note'>Educational, not a diagnosis: the ranking points towards contributors to "
             "discuss, it does not say what anyone has.</p>")
@@ -279,7 +287,8 @@ class RosterApp(widgets.VBox):
                                          widgets.HBox([self.compare_a, self.compare_b],
                                                       layout=widgets.Layout(flex_flow="row wrap")),
                                          self.comparison])
-        self.report_which = widgets.Dropdown(options=[], description="Assessment")
+        self.report_which = widgets.Dropdown(options=[], description="Assessment",
+                                             style={"description_width": "initial"})
         self.report_which.add_class("hl-report-which")
         self.make_report = widgets.Button(description="Make the printable report", layout=widgets.Layout(width="auto"))
         self.make_report.add_class("hl-make-report")

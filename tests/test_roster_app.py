@@ -212,6 +212,7 @@ def test_assess_choose_actions_follow_up_and_compare(db: Path) -> None:
     html = app.comparison.value
     assert "8 out of 10" in html and "7 out of 10" in html and "see a GP soon" in html
     assert "▼" in html  # the everyday contributors went down
+    assert "more contributors outside the top 5" in html  # the unchanged tail is summarised, not listed
 
 
 def test_follow_up_needs_a_response_and_an_earlier_assessment(db: Path) -> None:
