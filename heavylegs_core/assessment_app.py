@@ -140,6 +140,7 @@ class AssessmentApp(widgets.VBox):
         self.acknowledged = False
         self._upload_dir: Path | None = None
         self._records: tuple[Any, Any, str] | None = None
+        self._table: Any = None  # the daily metrics of the loaded history (for the report's charts)
         self.errors = ErrorBox()
         self.fields: dict[str, QuestionField] = {}
         self._loading = False
@@ -446,11 +447,13 @@ class AssessmentApp(widgets.VBox):
         self.dashboard_box.children = ()
         self.open_dashboard.layout.display = "none"
         if table is None or len(table) == 0:
+            self._table = None
             self.metrics, self.history_as_of, self.history_summary = None, None, {}
             self.history_html.value = ""
             self.history_chart.children = ()
             self.refresh()
             return
+        self._table = table
         last = table.iloc[-1]
         self.metrics = {k: v for k, v in last.items() if k != "date"}  # the engine drops empty values
         self.history_as_of = last["date"].date() if hasattr(last["date"], "date") else None
@@ -510,8 +513,15 @@ class AssessmentApp(widgets.VBox):
         self._build(self.keep_step)
         result = self.refresh()
         data = json.dumps(self.payload(), indent=2, ensure_ascii=False).encode()
+        charts: tuple[str, ...] = ()
+        if self._records is not None and self._table is not None:  # the history charts, inline SVG
+            from heavylegs_core.commands.report import history_charts
+
+            sessions, nights, _ = self._records
+            charts = history_charts(sessions, self._table, sleep_need_h=self.profile().sleep_need_h,
+                                    with_sleep=nights is not None and not nights.empty)
         report = report_html(self.answers, result, athlete=self.name.value, summary=self.history_summary,
-                             question_text={q.id: q.text for q in self.kb.questions}).encode()
+                             question_text={q.id: q.text for q in self.kb.questions}, charts_svg=charts).encode()
         stamp = f"{self.today:%Y-%m-%d}"
         self.downloads.value = (
             f'<p><a download="heavylegs-{stamp}.json" href="data:application/json;base64,'

@@ -229,3 +229,14 @@ def test_the_dashboard_opens_inside_the_assessment_for_this_athlete(app):
     assert "hl-dashboard" in dash._dom_classes
     app.sample.value = None
     assert app.dashboard_box.children == ()
+
+
+def test_report_carries_the_history_charts_inline(app):
+    app._build(app.history_step)
+    app.sample.value = "p01"
+    assert app.errors.value == ""
+    app._prepare_downloads()
+    report = data_link(app.downloads.value, "text/html").decode()
+    body = report[report.index("<body"):]
+    assert body.count("<svg") >= 2  # weekly load and form; no script, no external URL
+    assert "<script" not in body.lower() and "https://" not in body
