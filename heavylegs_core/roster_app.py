@@ -207,6 +207,11 @@ class RosterApp(widgets.VBox):
                                      layout=widgets.Layout(width="auto", max_width="100%"))
         self.pick.add_class("hl-athlete")
         self.pick.observe(guard(self._picked), names="value")
+        self.reload = widgets.Button(description="Reload the records", icon="refresh",
+                                     tooltip="Show changes saved from another session or the command line",
+                                     layout=widgets.Layout(width="auto"))
+        self.reload.add_class("hl-reload")
+        self.reload.on_click(guard(lambda _: self.refresh()))
         self.new_name = widgets.Text(description="Name", placeholder="first name or initials",
                                      continuous_update=False)
         self.new_name.add_class("hl-new-name")
@@ -330,7 +335,8 @@ class RosterApp(widgets.VBox):
         super().__init__([
             widgets.HTML(f"<style>{ROSTER_CSS}</style>"), self.errors, self.notice, self.status,
             widgets.HTML("<h2>Due today</h2>"), self.due, widgets.HTML("<h2>Athletes</h2>"), self.table,
-            self.pick, new_box, self.athlete_box, keep_box,
+            widgets.HBox([self.pick, self.reload], layout=widgets.Layout(flex_flow="row wrap")), new_box,
+            self.athlete_box, keep_box,
         ], layout=widgets.Layout(width="100%", max_width="1100px"))
         self.add_class("hl-app")
         self.add_class("hl-roster")

@@ -274,9 +274,9 @@ def test_two_sessions_share_the_records(db: Path) -> None:
     coach, assistant = RosterApp(today=DAY), RosterApp(today=DAY)
     add(coach, "Ann")
     add(assistant, "Bo")
-    coach.refresh()
-    assert "Bo" in coach.table.value
-    assistant.refresh()
+    coach.reload.click()
+    assert "Bo" in coach.table.value and coach.pick.value == "Ann"  # the picked athlete stays picked
+    assistant.reload.click()
     assert "Ann" in assistant.table.value
 
 
