@@ -8,6 +8,7 @@ exits with status 2; the apps show the same text in an ``.hl-error`` element.
 
 from __future__ import annotations
 
+import errno as _errno
 from dataclasses import dataclass
 
 
@@ -47,3 +48,40 @@ class UserError(Exception):
     def lines(self) -> list[str]:
         """The problems as the command line prints them."""
         return [f"heavylegs: error: {p}" for p in self.problems]
+
+
+class StorageError(UserError, OSError):
+    """A write the folder or disk cannot take (read-only, full, no permission).
+
+    A :class:`UserError` (one clear line, exit status 2, nothing written) that is
+    also an :class:`OSError`, so code that already tolerates failed writes still does.
+    """
+
+    def __init__(self, message: str, *, where: str | None = None, errno: int | None = None):
+        UserError.__init__(self, message, where=where)
+        self.errno = errno
+
+
+#: What an operating-system error number means for the user, for the errors a full,
+#: read-only or foreign folder gives.
+_STORAGE_REASONS = {
+    _errno.ENOSPC: "the disk is full",
+    _errno.EDQUOT: "the disk quota is used up",
+    _errno.EFBIG: "the file would be larger than this system allows",
+    _errno.EROFS: "the folder is on a read-only file system",
+    _errno.EACCES: "there is no permission to write in this folder",
+    _errno.EPERM: "there is no permission to write in this folder",
+}
+
+
+def storage_error(exc: OSError, where: str, what: str = "the file") -> StorageError | None:
+    """The :class:`StorageError` for a full, read-only or forbidden folder, else None (a real fault).
+
+    ``what`` names what could not be written, e.g. ``"athlete records"``.
+    """
+    reason = _STORAGE_REASONS.get(exc.errno or 0)
+    if reason is None:
+        return None
+    fix = "free some space" if exc.errno in (_errno.ENOSPC, _errno.EDQUOT, _errno.EFBIG) else "choose a writable folder"
+    return StorageError(f"cannot save {what}: {reason}; nothing was changed ({fix} and try again)",
+                        where=where, errno=exc.errno)

@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import math
+import os
 import re
+import shutil
 import sqlite3
 import threading
 import uuid
@@ -37,7 +40,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from heavylegs_core.errors import UserError
+from heavylegs_core.errors import StorageError, UserError, storage_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -154,6 +157,27 @@ def default_path() -> Path:
         return user_data_dir() / DB_FILENAME
     except ValueError as exc:
         raise UserError(f"{exc}: set HEAVYLEGS_DATA_DIR to a folder outside it", where="HEAVYLEGS_DATA_DIR") from None
+    except OSError as exc:  # the data folder cannot be created: read-only, full or not ours
+        raise storage_error(exc, exc.filename or "HEAVYLEGS_DATA_DIR", "athlete records") or exc from None
+
+
+def _storage_failure(exc: sqlite3.Error, path: Path) -> UserError | None:
+    """The one-line error for a full disk or a read-only data folder, else None (a real fault)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    folder = path.parent
+    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")) and name != "SQLITE_IOERR_SHORT_READ":
+        # SQLite reports a full disk as SQLITE_FULL, or as a write I/O error on some systems
+        full = name == "SQLITE_FULL"
+        with contextlib.suppress(OSError):
+            full = full or shutil.disk_usage(folder).free < 64 * 1024
+        if full:
+            return StorageError("the disk holding the athlete records is full; nothing was changed "
+                                "(free some space and try again)", where=str(path), errno=errno.ENOSPC)
+    if name.startswith("SQLITE_READONLY") or (name.startswith("SQLITE_CANTOPEN") and not os.access(folder, os.W_OK)):
+        return StorageError(f"folder {folder} is read-only, and the athlete database must write there "
+                            "(even to read); nothing was changed: make it writable, or set HEAVYLEGS_DATA_DIR "
+                            "to a writable folder", where=str(path), errno=errno.EROFS)
+    return None
 
 
 def now_utc() -> str:
@@ -243,7 +267,8 @@ class Store:
         except sqlite3.DatabaseError as exc:
             with contextlib.suppress(Exception):
                 self.conn.close()
-            raise UserError(f"not a heavylegs database or damaged ({exc})", where=str(self.path)) from None
+            raise _storage_failure(exc, self.path) or UserError(
+                f"not a heavylegs database or damaged ({exc})", where=str(self.path)) from None
 
     # -- lifecycle
     def close(self) -> None:
@@ -264,13 +289,20 @@ class Store:
         threads sharing this Store take turns.
         """
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:  # a full disk or read-only folder: one clear line
+                err = _storage_failure(exc, self.path)
+                if err is None:
+                    raise
+                raise err from None
 
     def _migrate(self) -> None:
         current = self.conn.execute("PRAGMA user_version").fetchone()[0]
