@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from heavylegs_core import theme  # registers and enables the theme
+from heavylegs_core.chart_options import ACWR_KINDS, ACWR_LABELS, KM_PER_MILE, UNITS
 from heavylegs_core.chart_references import ChartReferences
 from heavylegs_core.metrics import HARD_MIN_RPE, MODERATE_MIN_RPE, SHORT_NIGHT_H
 
@@ -76,15 +77,7 @@ def weekly_load_chart(weekly: pd.DataFrame, *, title: str = "Weekly training loa
 # ---------------------------------------------------------------------------
 
 AcwrKind = Literal["coupled", "uncoupled", "ewma"]
-ACWR_KINDS: tuple[str, ...] = ("coupled", "uncoupled", "ewma")
-ACWR_LABELS: dict[str, str] = {
-    "coupled": "coupled (7 ÷ 28 days)",
-    "uncoupled": "uncoupled (7 ÷ the 21 days before)",
-    "ewma": "EWMA (Williams 2017)",
-}
 Unit = Literal["km", "mi"]
-UNITS: tuple[str, ...] = ("km", "mi")
-KM_PER_MILE = 1.609344
 Resolution = Literal["day", "week"]
 RESOLUTIONS: tuple[str, ...] = ("day", "week")
 #: Histories longer than this many days are drawn as weekly values (the browser stays

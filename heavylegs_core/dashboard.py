@@ -25,39 +25,30 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
-import numpy as np
-import pandas as pd
 
 from heavylegs_core import EDUCATIONAL_NOTE
-from heavylegs_core.charts import (
-    ACWR_KINDS,
-    ACWR_LABELS,
-    KM_PER_MILE,
-    UNITS,
-    dashboard_chart,
-    dashboard_data,
-)
+from heavylegs_core.chart_options import ACWR_KINDS, ACWR_LABELS, KM_PER_MILE, UNITS
 from heavylegs_core.errors import Problem, UserError
-from heavylegs_core.metrics import SHORT_NIGHT_H, daily_metrics
 from heavylegs_core.paths import PMDATA_ATTRIBUTION, pmdata_file, pmdata_participants
-from heavylegs_core.profile import AthleteProfile
-from heavylegs_core.synthetic import (
-    History,
-    empty_assessments,
-    empty_ratings,
-    synthetic_history,
-)
 from heavylegs_core.ui import (
     ErrorBox,
     app_root,
+    cached_view,
     esc,
     mark_ready,
     offline_chart,
     reports_errors,
+    to_spec,
 )
+
+if TYPE_CHECKING:  # pandas, the metrics and the charts load on first use (a cached first view needs none)
+    import pandas as pd
+
+    from heavylegs_core.profile import AthleteProfile
+    from heavylegs_core.synthetic import History
 
 #: Synthetic demo histories offered in the picker: option value -> years.
 SYNTHETIC: dict[str, float] = {"synthetic-1y": 1.0, "synthetic-10y": 10.0}
@@ -79,6 +70,7 @@ EXPORT_FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml"}
 def sample_history(participant: str) -> History:
     """A bundled PMData participant: session RPE log and Fitbit sleep (real data, CC BY 4.0)."""
     from heavylegs_core.importers import load_sources
+    from heavylegs_core.synthetic import History, empty_ratings
 
     if participant not in pmdata_participants():
         raise UserError(f"unknown sample athlete {participant!r}", where="athlete")
@@ -97,6 +89,9 @@ def read_ratings_csv(path: Path, *, display_name: str | None = None) -> pd.DataF
     :class:`UserError` naming the row. Returns ``date``, ``heavy_legs``,
     ``source``.
     """
+    import numpy as np
+    import pandas as pd
+
     name = display_name or path.name
     try:
         head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
@@ -138,6 +133,8 @@ def read_assessment_json(path: Path, *, display_name: str | None = None) -> pd.D
     A file that says it is an assessment but lacks a readable date raises
     :class:`UserError`.
     """
+    import pandas as pd
+
     name = display_name or path.name
     try:
         doc = json.loads(path.read_bytes()[:MAX_ASSESSMENT_BYTES + 1].decode("utf-8"))
@@ -198,7 +195,10 @@ def import_uploads(files: Sequence[Mapping[str, Any]], *, tz: str = "UTC",
     before returning. Training and sleep records are needed to plot anything. Returns the
     history and one-line notes for the user (skipped rows, warnings).
     """
+    import pandas as pd
+
     from heavylegs_core.importers import load_sources
+    from heavylegs_core.synthetic import History, empty_assessments, empty_ratings
 
     check_uploads(files)
     try:
@@ -255,6 +255,8 @@ def selected_period(value: Mapping[str, Any] | None, field: str = "date") -> tup
     with ms since 1970 (UTC) or ISO strings; empty means no brush (None).
     Anything else raises ValueError or TypeError (browser input is untrusted).
     """
+    import pandas as pd
+
     if not value:
         return None
     if set(value) != {field}:
@@ -300,7 +302,11 @@ def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[p
         raise ValueError(f"unknown unit {unit!r}: choose one of {', '.join(UNITS)}")
     if acwr_kind not in ACWR_KINDS:
         raise ValueError(f"unknown ACWR kind {acwr_kind!r}: choose one of {', '.join(ACWR_KINDS)}")
+    import pandas as pd
+
     from heavylegs_core.chart_references import load_chart_references
+    from heavylegs_core.metrics import SHORT_NIGHT_H
+    from heavylegs_core.synthetic import empty_assessments
 
     band = load_chart_references().acwr_band
     m = metrics
@@ -376,17 +382,73 @@ def download_link(data: bytes, fmt: str, stem: str) -> str:
 
 @dataclass
 class _State:
-    history: History
-    metrics: pd.DataFrame
+    """What the app shows. ``history`` and ``metrics`` stay None while a cached view is shown,
+    until an interaction needs them (:func:`dashboard_app`'s ``ensure``)."""
+
+    key: str
+    history: History | None = None
+    metrics: pd.DataFrame | None = None
     acwr_kind: str = "uncoupled"
     unit: str = "km"
     period: tuple[pd.Timestamp, pd.Timestamp] | None = None
 
 
 def _metrics(history: History, profile: AthleteProfile) -> pd.DataFrame:
+    from heavylegs_core.metrics import daily_metrics
+
     if history.sessions.empty and history.nights.empty:
         raise UserError("this athlete has no sessions or nights to plot", where="athlete")
     return daily_metrics(history.sessions, history.nights, profile=profile)
+
+
+def _status_html(history: History, metrics: pd.DataFrame, resolution: str, notes: Sequence[str] = ()) -> str:
+    first_day, last_day = metrics["date"].iloc[0], metrics["date"].iloc[-1]
+    lines = [(f"<b>{esc(history.label)}</b>: {len(history.sessions)} sessions, {len(history.nights)} nights, "
+              f"{len(history.ratings)} heavy-legs ratings, {len(history.assessments)} saved assessments, "
+              f"{first_day:%d %b %Y} – {last_day:%d %b %Y}.")]
+    if resolution == "week":
+        lines.append("A long history: the charts show weekly values (the table uses every day).")
+    lines += [esc(n) for n in notes]
+    return "<div>" + "<br>".join(lines) + "</div>"
+
+
+def _summary_view(history: History, metrics: pd.DataFrame, period: tuple[pd.Timestamp, pd.Timestamp] | None, *,
+                  unit: str, acwr_kind: str, sleep_need_h: float) -> str:
+    table = period_summary(metrics, history.ratings, period, unit=unit, acwr_kind=acwr_kind,
+                           sleep_need_h=sleep_need_h, assessments=history.assessments)
+    caption = "Selected period" if period else "Whole history (drag across the top chart to pick a period)"
+    return summary_html(table, caption=caption)
+
+
+def dashboard_view(history: History, metrics: pd.DataFrame, *, acwr_kind: str = "uncoupled", unit: str = "km",
+                   sleep_need_h: float = 8.0, notes: Sequence[str] = ()) -> dict[str, Any]:
+    """What the app draws for one history, as JSON-able values (so it can be cached).
+
+    ``spec``: the Vega-Lite spec of :func:`heavylegs_core.charts.dashboard_chart`;
+    ``status``: the history line (HTML); ``summary``: the whole-history summary
+    table (HTML, :func:`period_summary`); ``caveat``: the short ACWR caveat (text).
+    ``sleep_need_h`` in hours.
+    """
+    from heavylegs_core.chart_references import load_chart_references
+    from heavylegs_core.charts import dashboard_chart, dashboard_data
+
+    refs = load_chart_references()
+    data = dashboard_data(metrics, history.sessions, history.ratings, unit=unit, assessments=history.assessments)
+    spec = to_spec(dashboard_chart(data, refs, acwr_kind=acwr_kind, sleep_need_h=sleep_need_h))
+    return {"spec": spec, "status": _status_html(history, metrics, data.resolution, notes),
+            "summary": _summary_view(history, metrics, None, unit=unit, acwr_kind=acwr_kind,
+                                     sleep_need_h=sleep_need_h),
+            "caveat": refs.acwr_caveat.short}
+
+
+def _load_history(key: str) -> History:
+    from heavylegs_core.synthetic import synthetic_history
+
+    if key in SYNTHETIC:
+        return synthetic_history(SYNTHETIC[key])
+    if key in pmdata_participants():
+        return sample_history(key)
+    raise UserError(f"unknown athlete {key!r}", where="athlete")
 
 
 def dashboard_app(*, athlete: str | None = None, history: History | None = None,
@@ -397,8 +459,12 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     :data:`SYNTHETIC`; ``history`` shows a given athlete's records instead
     (e.g. inside the assessment's results). ``profile`` supplies the sleep need
     (h) and heart-rate settings.
+
+    The views of the bundled and synthetic athletes with the default profile are
+    cached across kernels (:func:`heavylegs_core.ui.cached_view`, keyed by the code
+    and the data): the page then opens without pandas or Altair, which load on the
+    first interaction that needs the daily table.
     """
-    profile = profile or AthleteProfile()
     errors = ErrorBox()
     people = pmdata_participants()
     options: list[tuple[str, str]] = [(f"PMData {p} (real data)", p) for p in people]
@@ -410,19 +476,42 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     if first not in {v for _, v in options}:
         raise UserError(f"unknown athlete {first!r}", where="athlete")
     histories: dict[str, History] = {GIVEN: history} if history is not None else {}
+    given_profile = profile
+    profiles: list[AthleteProfile] = [profile] if profile is not None else []
+
+    def the_profile() -> AthleteProfile:
+        if not profiles:
+            from heavylegs_core.profile import AthleteProfile
+
+            profiles.append(AthleteProfile())
+        return profiles[0]
 
     def load(key: str) -> History:
         if key not in histories:
-            if key in SYNTHETIC:
-                histories[key] = synthetic_history(SYNTHETIC[key])
-            elif key in people:
-                histories[key] = sample_history(key)
-            else:
-                raise UserError(f"unknown athlete {key!r}", where="athlete")
+            histories[key] = _load_history(key)
         return histories[key]
 
-    start = load(first)
-    state = _State(history=start, metrics=_metrics(start, profile))
+    state = _State(key=first)
+
+    def ensure() -> None:
+        """Load the current athlete's history and daily table, if a cached view left them out."""
+        if state.history is None or state.metrics is None:
+            h = load(state.key)
+            state.history, state.metrics = h, _metrics(h, the_profile())
+
+    def live_view(notes: Sequence[str] = ()) -> dict[str, Any]:
+        ensure()
+        return dashboard_view(state.history, state.metrics, acwr_kind=state.acwr_kind, unit=state.unit,
+                              sleep_need_h=float(the_profile().sleep_need_h), notes=notes)
+
+    def view(notes: Sequence[str] = ()) -> dict[str, Any]:
+        if given_profile is not None or state.key in (GIVEN, UPLOADED) or notes:
+            return live_view(notes)
+        inputs = (pmdata_file(state.key, "srpe.csv"), pmdata_file(state.key, "sleep.json")) \
+            if state.key in people else ()
+        return cached_view("dashboard", f"{state.key}_{state.acwr_kind}_{state.unit}", live_view, inputs=inputs)
+
+    shown = view()
 
     pick = widgets.Dropdown(options=options, value=first, description="Athlete",
                             style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
@@ -434,42 +523,18 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     upload = widgets.FileUpload(multiple=True, accept=",".join(UPLOAD_SUFFIXES), description="Upload files", icon="")
     tz = widgets.Text(value="UTC", description="Time zone", placeholder="e.g. Europe/Oslo",
                       style={"description_width": "initial"}, layout=widgets.Layout(width="240px"))
-    status = widgets.HTML()
+    status = widgets.HTML(shown["status"])
     status.add_class("hl-status")
-    summary = widgets.HTML()
+    summary = widgets.HTML(shown["summary"])
     png = widgets.Button(description="Export PNG", tooltip="Render the dashboard as a PNG image for slides")
     svg = widgets.Button(description="Export SVG", tooltip="Render the dashboard as an SVG image")
     download = widgets.HTML()
-
-    from heavylegs_core.chart_references import load_chart_references
-
-    refs = load_chart_references()
-    need = float(profile.sleep_need_h)
-
-    def build_chart():
-        h = state.history
-        data = dashboard_data(state.metrics, h.sessions, h.ratings, unit=state.unit, assessments=h.assessments)
-        return dashboard_chart(data, refs, acwr_kind=state.acwr_kind, sleep_need_h=need), data.resolution
-
-    spec, resolution = build_chart()
-    chart = offline_chart(spec)
-
-    def show_status(resolution: str, notes: Sequence[str] = ()) -> None:
-        h = state.history
-        first_day, last_day = state.metrics["date"].iloc[0], state.metrics["date"].iloc[-1]
-        lines = [(f"<b>{esc(h.label)}</b>: {len(h.sessions)} sessions, {len(h.nights)} nights, "
-                  f"{len(h.ratings)} heavy-legs ratings, {len(h.assessments)} saved assessments, "
-                  f"{first_day:%d %b %Y} – {last_day:%d %b %Y}.")]
-        if resolution == "week":
-            lines.append("A long history: the charts show weekly values (the table uses every day).")
-        lines += [esc(n) for n in notes]
-        status.value = "<div>" + "<br>".join(lines) + "</div>"
+    chart = offline_chart(shown["spec"])
 
     def update_summary() -> None:
-        table = period_summary(state.metrics, state.history.ratings, state.period, unit=state.unit,
-                               acwr_kind=state.acwr_kind, sleep_need_h=need, assessments=state.history.assessments)
-        caption = "Selected period" if state.period else "Whole history (drag across the top chart to pick a period)"
-        summary.value = summary_html(table, caption=caption)
+        ensure()
+        summary.value = _summary_view(state.history, state.metrics, state.period, unit=state.unit,
+                                      acwr_kind=state.acwr_kind, sleep_need_h=float(the_profile().sleep_need_h))
 
     @reports_errors(errors)
     def on_brush(change: dict) -> None:
@@ -477,21 +542,24 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
         update_summary()
 
     def redraw(notes: Sequence[str] = ()) -> None:
-        new_spec, res = build_chart()
-        chart.chart = new_spec
+        new = view(notes)
+        chart.spec = new["spec"]
         chart.selections.observe(on_brush, ["period"])  # a new chart brings a new selections object
         state.period = None
-        show_status(res, notes)
-        update_summary()
+        status.value = new["status"]
+        summary.value = new["summary"]
         download.value = ""
 
     @reports_errors(errors)
     def on_pick(change: dict) -> None:
         key = change["new"]
-        h = histories.get(UPLOADED) if key == UPLOADED else load(key)
-        if h is None:
+        if key == UPLOADED and UPLOADED not in histories:
             raise UserError("upload files first", where="athlete")
-        state.history, state.metrics = h, _metrics(h, profile)
+        if key not in {v for _, v in pick.options}:
+            raise UserError(f"unknown athlete {key!r}", where="athlete")
+        h = histories.get(key)
+        state.key = key
+        state.history, state.metrics = (h, _metrics(h, the_profile())) if h is not None else (None, None)
         redraw()
 
     @reports_errors(errors)
@@ -513,10 +581,10 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
         files = list(change["new"])
         if not files:
             return
-        h, notes = import_uploads(files, tz=tz.value.strip() or "UTC", profile=profile)
-        metrics = _metrics(h, profile)
+        h, notes = import_uploads(files, tz=tz.value.strip() or "UTC", profile=the_profile())
+        metrics = _metrics(h, the_profile())
         histories[UPLOADED] = h
-        state.history, state.metrics = h, metrics
+        state.key, state.history, state.metrics = UPLOADED, h, metrics
         pick.unobserve(on_pick, names="value")  # the picker follows; the chart is drawn once below
         try:
             if UPLOADED not in {v for _, v in pick.options}:
@@ -541,10 +609,8 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     png.on_click(exporter("png"))
     svg.on_click(exporter("svg"))
     chart.selections.observe(on_brush, ["period"])
-    show_status(resolution)
-    update_summary()
 
-    caveat = widgets.HTML(f'<p class="hl-note hl-acwr-note" role="note"><small>ACWR: {esc(refs.acwr_caveat.short)}'
+    caveat = widgets.HTML(f'<p class="hl-note hl-acwr-note" role="note"><small>ACWR: {esc(shown["caveat"])}'
                           "</small></p>")
     note = widgets.HTML(f'<p class="hl-note" role="note"><small>{esc(EDUCATIONAL_NOTE)}</small></p>')
     root = app_root(
@@ -565,12 +631,12 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
         name="dashboard",
     )
     root.hl_controls = {"chart": chart, "pick": pick, "acwr": acwr, "unit": unit, "upload": upload, "tz": tz,
-                "summary": summary, "status": status, "png": png, "svg": svg, "download": download,
-                "errors": errors, "state": state}
+                        "summary": summary, "status": status, "png": png, "svg": svg, "download": download,
+                        "errors": errors, "state": state}
     return mark_ready(root)
 
 
 __all__ = [
-    "SYNTHETIC", "check_uploads", "dashboard_app", "download_link", "export_bytes", "import_uploads",
+    "SYNTHETIC", "check_uploads", "dashboard_app", "dashboard_view", "download_link", "export_bytes", "import_uploads",
     "period_summary", "read_assessment_json", "read_ratings_csv", "sample_history", "selected_period", "summary_html",
 ]

@@ -296,8 +296,8 @@ def test_download_link_sanitises_the_name():
 
 def test_a_failing_callback_shows_an_error_instead_of_failing_silently(app, monkeypatch):
     c = app.hl_controls
-    monkeypatch.setattr(dashboard, "daily_metrics", lambda *a, **k: (_ for _ in ()).throw(OSError("disk gone")))
-    c["pick"].value = "p02"
+    monkeypatch.setattr(dashboard, "period_summary", lambda *a, **k: (_ for _ in ()).throw(OSError("disk gone")))
+    _brush(c["chart"], "2019-12-01", "2019-12-31")
     assert "disk gone" in c["errors"].value and c["errors"].layout.display != "none"
 
 
@@ -478,3 +478,44 @@ def test_dashboard_draws_offline_in_jupyterlab(guarded_page, lab_url, notebook):
     page.keyboard.press("Shift+Enter")
     expect(page.locator(".hl-app.hl-ready")).to_be_visible(timeout=120_000)
     page.wait_for_function(f"({MARK_LENGTHS})().every((n) => n > 100)", timeout=90_000)
+
+
+# ---------------------------------------------------------------- cached first views
+
+
+def test_a_cached_view_shows_what_the_code_draws_and_interactions_still_work(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = dashboard.dashboard_app(athlete="p01").hl_controls  # draws live and stores the view
+    assert list((tmp_path / "heavylegs" / "views").glob("dashboard-p01_uncoupled_km-*.json"))
+    cached = dashboard.dashboard_app(athlete="p01").hl_controls
+    assert cached["state"].metrics is None  # nothing loaded yet: the view came from the cache
+    for name in ("status", "summary"):
+        assert cached[name].value == built[name].value
+    assert cached["chart"].spec == built["chart"].spec
+    h = dashboard.sample_history("p01")
+    fresh = dashboard.dashboard_view(h, daily_metrics(h.sessions, h.nights))
+    assert cached["chart"].spec == fresh["spec"] and cached["summary"].value == fresh["summary"]
+    for c in (built, cached):  # the daily table loads when the brush needs it
+        _brush(c["chart"], "2019-12-01", "2019-12-31")
+    assert cached["summary"].value == built["summary"].value and "Selected period" in cached["summary"].value
+    cached["acwr"].value = "ewma"
+    assert _field(cached["chart"]) == "acwr_ewma" and cached["errors"].value == ""
+
+
+def test_with_its_view_cached_the_dashboard_opens_without_pandas_or_altair(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from heavylegs_core.dashboard import dashboard_app; dashboard_app(); "
+            "print(sorted(m for m in ('pandas', 'altair', 'numpy') if m in sys.modules))")
+    from heavylegs_core import ui
+
+    bundle = ui._chart_js_path()  # reuse the bundled chart JavaScript (slow to rebuild)
+    (tmp_path / "heavylegs").mkdir()
+    (tmp_path / "heavylegs" / bundle.name).write_text(ui.offline_chart_js(), encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "pandas" in first.stdout
+    assert again.stdout.strip() == "[]", again.stdout

@@ -114,6 +114,11 @@ def test_with_its_chart_cached_the_landing_page_opens_without_pandas_or_altair(t
 
     code = ("import sys; from heavylegs_core.landing import landing_app; landing_app(); "
             "print(sorted(m for m in ('pandas', 'altair', 'numpy') if m in sys.modules))")
+    from heavylegs_core import ui
+
+    bundle = ui._chart_js_path()  # reuse the bundled chart JavaScript (slow to rebuild)
+    (tmp_path / "heavylegs").mkdir()
+    (tmp_path / "heavylegs" / bundle.name).write_text(ui.offline_chart_js(), encoding="utf-8")
     env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)}
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
