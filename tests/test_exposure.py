@@ -38,6 +38,7 @@ from jupyter_server.services.kernels.connection.base import (
 
 from heavylegs_core import server
 from heavylegs_core.paths import NOTEBOOKS_DIR, PROJECT_ROOT, user_data_dir
+from heavylegs_core.store import DB_FILENAME
 
 TABLE: list[tuple[str, str, str, str]] = []  # (server, probe, status(es), verdict)
 
@@ -63,7 +64,7 @@ def app(tmp_path_factory) -> Iterator[Served]:
     """The workbook served as ``heavylegs app`` serves it; the data folder holds a real database."""
     data = tmp_path_factory.mktemp("user-data")
     env = {**os.environ, "HEAVYLEGS_DATA_DIR": str(data)}
-    _db(data / "heavylegs.db")
+    _db(data / DB_FILENAME)
     port = server.free_port()
     base = f"http://{server.HOST}:{port}"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -81,9 +82,10 @@ def decoy(tmp_path_factory) -> Iterator[Served]:
     nb.cells = [nbformat.v4.new_code_cell("print('hello')")]
     tree.mkdir()
     nbformat.write(nb, tree / "app.ipynb")
-    _db(tree / "heavylegs.db")
-    _db(tree / "data" / "heavylegs.db")
-    _db(root / "outside" / "heavylegs.db")
+    for name in (DB_FILENAME, "heavylegs.db"):
+        _db(tree / name)
+        _db(tree / "data" / name)
+        _db(root / "outside" / name)
     (tree / "athlete.csv").write_text("date,sleep_h\n2026-01-01,7\n")
     (tree / "helper.py").write_text("TOKEN = 'x'\n")
     port = server.free_port()
@@ -183,12 +185,12 @@ def test_the_app_refuses(app, path):
 
 
 def test_the_athlete_database_is_outside_the_served_tree_and_unreachable(app):
-    db = app.data_dir / "heavylegs.db"
+    db = app.data_dir / DB_FILENAME
     assert db.read_bytes().startswith(b"SQLite format 3")
     # the store's folder can never be the notebooks folder or below it
     assert NOTEBOOKS_DIR not in db.resolve().parents
     rel = _rel_from_tree(db, NOTEBOOKS_DIR)
-    for path in ("/voila/files/" + _up(rel), "/voila/render/" + _up(rel), "/voila/files/heavylegs.db",
+    for path in ("/voila/files/" + _up(rel), "/voila/render/" + _up(rel), f"/voila/files/{DB_FILENAME}",
                  "/voila/files/" + urllib.parse.quote(str(db), safe=""),
                  "/voila/api/contents/" + _up(rel)):
         _refused(app, path)
@@ -203,6 +205,8 @@ def test_the_data_folder_refuses_to_live_under_the_notebooks(monkeypatch):
 
 
 @pytest.mark.parametrize("path", [
+    f"/voila/files/{DB_FILENAME}", f"/voila/render/{DB_FILENAME}", f"/voila/api/contents/{DB_FILENAME}",
+    f"/voila/files/data/{DB_FILENAME}", "/voila/files/" + _up(f"../outside/{DB_FILENAME}"),
     "/voila/files/heavylegs.db", "/voila/render/heavylegs.db", "/voila/api/contents/heavylegs.db",
     "/voila/files/data/heavylegs.db", "/voila/render/data/heavylegs.db",
     "/voila/files/" + _up("../outside/heavylegs.db"), "/voila/render/" + _up("../outside/heavylegs.db"),
@@ -222,7 +226,7 @@ def test_the_tree_listing_names_notebooks_only_and_never_their_content(decoy, ap
         assert statuses == [200]
         assert all(n.endswith(".ipynb") or item["type"] == "directory"
                    for n, item in ((i["name"], i) for i in listing["content"]))
-        assert "heavylegs.db" not in names and "helper.py" not in names and "athlete.csv" not in names
+        assert DB_FILENAME not in names and "heavylegs.db" not in names and "helper.py" not in names and "athlete.csv" not in names
         statuses, body = probe(served.base, f"/voila/api/contents/{notebook}?content=1")
         _record(served, f"/voila/api/contents/{notebook}?content=1", statuses, "metadata only, content null")
         assert statuses == [200]
@@ -249,6 +253,20 @@ def kernel_url(app) -> Iterator[str]:
     kernel_id = re.search(r'"kernelId": "([0-9a-f-]{36})"', page).group(1)
     yield f"ws://{app.base.removeprefix('http://')}/api/kernels/{kernel_id}/channels"
     probe(app.base, f"/voila/api/shutdown/{kernel_id}", method="POST")
+
+
+def test_a_kernel_id_reveals_only_the_kernel_status(app, kernel_url):
+    """Voila registers ``/api/kernels/<id>`` for its page: the id is a random UUID only that page
+    knows, and the answer is the kernel's status, with no code, paths or outputs."""
+    kernel_id = kernel_url.rsplit("/", 2)[-2]
+    statuses, body = probe(app.base, f"/api/kernels/{kernel_id}")
+    _record(app, "/api/kernels/<this page's kernel id>", statuses, "status only (Voila's own endpoint)")
+    assert statuses == [200]
+    assert set(json.loads(body)) <= {"id", "name", "last_activity", "execution_state", "connections"}
+    for method in ("POST", "PUT", "PATCH"):
+        statuses, _ = probe(app.base, f"/api/kernels/{kernel_id}", method=method)
+        _record(app, f"{method} /api/kernels/<id>", statuses, "refused")
+        assert statuses[-1] in (403, 404, 405)
 
 
 CODE_PROBES = {
@@ -350,6 +368,8 @@ def test_under_jupyter_server_the_token_guards_everything(tmp_path):
                     "refused (login page)" if statuses[0] == 302 else "refused")
             assert b"[project]" not in body and b'"cell_type"' not in body
             assert statuses[0] in (302, 401, 403, 404), f"{path}: {statuses}"
+            if statuses[0] == 302:  # a redirect may only lead to the login form
+                assert b'type="password"' in body, path
         statuses, body = probe(base, f"/api/contents?token={token}")
         _record(served, "/api/contents?token=...", statuses, "open to the token holder (by design)")
         assert statuses == [200]
