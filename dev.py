@@ -4,12 +4,15 @@
     python3 dev.py app     serve the workbook (http://127.0.0.1:8866, landing page first)
     python3 dev.py test    run the whole test suite: ruff, unit, notebook (nbval) and browser tests
     python3 dev.py bench   run the benchmarks and print medians and ratios
-    python3 dev.py lock    re-resolve the pinned versions (maintainers; see README "Updating dependencies")
+    python3 dev.py lock    re-resolve the pinned versions and their hashes (maintainers; README "Updating dependencies")
 
 Set-up: a virtual environment in .venv is created when missing, and the pinned
 dependencies (binder/requirements.txt, plus tests/requirements.txt for tests and
-benchmarks) are installed whenever those files change. Binder installs from the same
-binder/requirements.txt, so local runs and Binder use the same versions.
+benchmarks) are installed whenever those files change, in pip's hash-checking mode:
+every pin carries the sha256 of its files. The package itself is then installed with
+`pip install --no-deps --no-build-isolation -e .` (its build backend is in the lock).
+Binder installs from the same binder/requirements.txt and binder/postBuild runs the same
+package install, so local runs and Binder use the same versions.
 """
 
 from __future__ import annotations
@@ -39,6 +42,12 @@ TEST_TOP = [
     "pytest==9.2.0", "nbval==0.11.0", "hypothesis==6.170.15", "playwright==1.65.2",
     "pytest-playwright==0.10.0", "jupyter-repo2docker==2026.4.0", "acwr==0.1.1", "ruff==0.17.6",
 ]
+# The build backend (and the helper its editable installs use), pinned like everything else:
+# the package itself is installed with `pip install --no-deps --no-build-isolation -e .`
+# so that no unpinned build tool is fetched.
+BUILD_TOP = ["hatchling==1.33.0", "editables==0.5"]
+# The tool that resolves the locks and records every file's sha256 (`python3 dev.py lock`).
+LOCK_TOOL = "uv==0.13.9"
 
 
 def say(msg: str) -> None:
@@ -66,13 +75,12 @@ def setup(with_tests: bool) -> None:
     if stamp.exists() and stamp.read_text() == digest:
         return
     say("installing the pinned dependencies (first run only; takes a few minutes)")
-    cmd: list[str | Path] = [PY, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-                             "-r", RUNTIME_LOCK]
-    if with_tests:
-        cmd += ["-r", TEST_LOCK]
-    check(cmd)
-    # the Voila template is installed as package data: refresh it with the package
-    check([PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps", "-e", "."])
+    pip: list[str | Path] = [PY, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    # every pin carries its sha256 hashes: pip refuses any file that does not match
+    check([*pip, "--require-hashes", "-r", RUNTIME_LOCK, *(["-r", TEST_LOCK] if with_tests else [])])
+    # the package itself (and its Voila template, installed as package data), built by the
+    # pinned hatchling from the lock; binder/postBuild runs the same command on Binder
+    check([*pip, "--no-deps", "--no-build-isolation", "-e", "."])
     stamp.write_text(digest)
 
 
@@ -113,26 +121,61 @@ def cmd_bench(args: list[str]) -> int:
     return run([PY, "benchmarks/run_all.py", *args])
 
 
+def _lock_entries(text: str) -> dict[str, str]:
+    """The entries of a hashed lock (``name==version \\`` plus its ``--hash`` lines), by normalised name."""
+    entries: dict[str, str] = {}
+    name = ""
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            name = line.split("==")[0].strip().lower().replace("_", "-").replace(".", "-")
+            entries[name] = line
+        else:
+            entries[name] += "\n" + line
+    return entries
+
+
 def cmd_lock(args: list[str]) -> int:
-    """Resolve RUNTIME_TOP and TEST_TOP afresh and write both lock files."""
-    with tempfile.TemporaryDirectory() as tmp:
-        venv = Path(tmp) / "v"
-        check([sys.executable, "-m", "venv", venv])
-        py = venv / "bin" / "python"
-        check([py, "-m", "pip", "install", "-q", *RUNTIME_TOP])
-        runtime = subprocess.check_output([py, "-m", "pip", "freeze", "--exclude-editable"], text=True)
-        check([py, "-m", "pip", "install", "-q", *TEST_TOP])
-        everything = subprocess.check_output([py, "-m", "pip", "freeze", "--exclude-editable"], text=True)
-    pinned = {line for line in runtime.splitlines() if "==" in line}
-    extra = sorted(line for line in everything.splitlines() if "==" in line and line not in pinned)
+    """Resolve RUNTIME_TOP, BUILD_TOP and TEST_TOP and write both hashed lock files.
+
+    Versions already in the locks are kept unless a top-level pin needs another one;
+    ``python3 dev.py lock --upgrade`` re-resolves everything to the newest allowed versions.
+    """
+    unknown = [a for a in args if a != "--upgrade"]
+    if unknown:
+        sys.exit(f"[dev] lock: unknown option(s) {' '.join(unknown)} (only --upgrade)")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        check([sys.executable, "-m", "venv", tmp / "v"])
+        check([tmp / "v" / "bin" / "python", "-m", "pip", "install", "-q", LOCK_TOOL])
+
+        def compile_lock(top: list[str], previous: str, name: str) -> dict[str, str]:
+            (tmp / f"{name}.in").write_text("\n".join(top) + "\n")
+            out = tmp / f"{name}.txt"
+            out.write_text(previous)  # uv keeps the versions it finds in the output file
+            check([tmp / "v" / "bin" / "uv", "pip", "compile", tmp / f"{name}.in", "-o", out, "-q",
+                   "--generate-hashes", "--no-header", "--no-annotate", "--python", sys.executable,
+                   *args])
+            return _lock_entries(out.read_text())
+
+        old_runtime = RUNTIME_LOCK.read_text() if RUNTIME_LOCK.exists() else ""
+        old_test = TEST_LOCK.read_text() if TEST_LOCK.exists() else ""
+        runtime = compile_lock(RUNTIME_TOP + BUILD_TOP, old_runtime, "runtime")
+        everything = compile_lock(RUNTIME_TOP + BUILD_TOP + TEST_TOP, old_runtime + old_test, "all")
+    moved = [n for n in runtime if everything.get(n, "").split("\n")[0] != runtime[n].split("\n")[0]]
+    if moved:
+        sys.exit(f"[dev] the test tools need other versions of runtime packages: {', '.join(moved)}")
     RUNTIME_LOCK.write_text(
-        "# Runtime lock: the one source of versions for local set-up (dev.py) and Binder.\n"
-        "# Regenerate with `python3 dev.py lock`; bump together and run the browser tests.\n"
-        "-e .\n" + "\n".join(sorted(pinned, key=str.lower)) + "\n"
+        "# Runtime lock: the one source of versions for local set-up (dev.py) and Binder, with the\n"
+        "# sha256 of every file (pip's hash-checking mode). Regenerate with `python3 dev.py lock`\n"
+        "# (README: Updating dependencies); the package itself is installed separately with\n"
+        "# `pip install --no-deps --no-build-isolation -e .` (dev.py, binder/postBuild).\n"
+        + "\n".join(runtime[n] for n in sorted(runtime)) + "\n"
     )
     TEST_LOCK.write_text(
-        "# Test and benchmark tools, on top of binder/requirements.txt (python3 dev.py lock).\n"
-        + "\n".join(sorted(extra, key=str.lower)) + "\n"
+        "# Test and benchmark tools, on top of binder/requirements.txt, with hashes (python3 dev.py lock).\n"
+        + "\n".join(everything[n] for n in sorted(everything) if n not in runtime) + "\n"
     )
     say(f"wrote {RUNTIME_LOCK.relative_to(ROOT)} and {TEST_LOCK.relative_to(ROOT)}")
     return 0

@@ -36,16 +36,51 @@ def test_runtime_is_python_311_or_newer():
     assert m and int(m.group(1)) >= 11
 
 
-def test_every_requirement_is_pinned_and_the_package_is_installed():
-    lines = [ln.strip() for ln in (BINDER / "requirements.txt").read_text().splitlines()
-             if ln.strip() and not ln.startswith("#")]
-    assert "-e ." in lines
-    unpinned = [ln for ln in lines if ln != "-e ." and not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==\S+", ln)]
-    assert not unpinned
-    names = {ln.split("==")[0].lower().replace("_", "-") for ln in lines if "==" in ln}
+def _lock_entries(path: Path) -> dict[str, str]:
+    """The entries of a hashed lock file (``name==version`` and its hash lines), by name."""
+    entries: dict[str, str] = {}
+    name = ""
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            name = line.split("==")[0].strip().lower().replace("_", "-").replace(".", "-")
+            assert name not in entries, f"{path.name}: {name} is listed twice"
+            entries[name] = line
+        else:
+            entries[name] += "\n" + line
+    return entries
+
+
+@pytest.mark.parametrize("lock", [BINDER / "requirements.txt", PROJECT_ROOT / "tests" / "requirements.txt"])
+def test_every_requirement_is_pinned_with_sha256_hashes(lock):
+    entries = _lock_entries(lock)
+    assert entries
+    bad = [name for name, entry in entries.items()
+           if not re.fullmatch(r"[A-Za-z0-9_.\-]+==[^\s\\]+ \\(\n    --hash=sha256:[0-9a-f]{64}( \\)?)+", entry)
+           or entry.endswith("\\")]
+    assert not bad, f"{lock.name}: not pinned with hashes: {bad}"
+    # pip's hash-checking mode refuses editable or unpinned lines: the package is installed apart
+    assert not [ln for ln in lock.read_text().splitlines() if ln.startswith(("-e", "-r", "--", "."))]
+
+
+def test_the_locks_cover_the_package_and_do_not_overlap():
+    runtime = _lock_entries(BINDER / "requirements.txt")
+    tests = _lock_entries(PROJECT_ROOT / "tests" / "requirements.txt")
+    assert not set(runtime) & set(tests), "a package pinned in both locks"
     for needed in ("voila", "ipywidgets", "ipykernel", "jupyterlab", "altair", "anywidget",
-                   "vl-convert-python", "pandas"):
-        assert needed in names
+                   "vl-convert-python", "pandas", "hatchling", "editables"):
+        assert needed in runtime
+    for needed in ("pytest", "playwright", "nbval", "jupyter-repo2docker"):
+        assert needed in tests
+
+
+def test_the_package_is_installed_after_the_lock_in_both_set_ups():
+    post = (BINDER / "postBuild").read_text()
+    dev = (PROJECT_ROOT / "dev.py").read_text()
+    assert "pip install --no-cache-dir --no-deps --no-build-isolation -e ." in post
+    assert '"--require-hashes", "-r", RUNTIME_LOCK' in dev
+    assert '"--no-deps", "--no-build-isolation", "-e", "."' in dev
 
 
 def test_readme_badge_opens_the_landing_page_in_voila():
@@ -63,8 +98,8 @@ def test_repo2docker_generates_the_expected_dockerfile():
     assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in text
     assert "RUN ./binder/postBuild" in text
     assert "environment.yml" not in text
-    # the repository is copied before the requirements install, so "-e ." resolves
-    assert text.index("COPY --chown=0:0 src/ ") < text.index('-r "binder/requirements.txt"')
+    # the hashed lock is installed first, then postBuild installs the package itself
+    assert text.index('-r "binder/requirements.txt"') < text.index("RUN ./binder/postBuild")
 
 
 @pytest.mark.binder
@@ -72,6 +107,7 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
     env_dir = tmp_path / "binder-venv"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
+    # as repo2docker does it; the hashes in the file switch pip to hash-checking mode
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                     "-r", "binder/requirements.txt"], cwd=PROJECT_ROOT, check=True, timeout=1800)
     home = tmp_path / "home"
@@ -82,6 +118,8 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
     env.pop("JUPYTER_CONFIG_DIR", None)
     subprocess.run(["bash", "binder/postBuild"], cwd=PROJECT_ROOT, env=env, check=True, timeout=600)
     assert "cull_idle_timeout" in (env_dir / "etc/jupyter/jupyter_server_config.json").read_text()
+    assert subprocess.run([str(env_dir / "bin" / "heavylegs"), "--help"], capture_output=True,
+                          check=False).returncode == 0
 
     port, token = server.free_port(), "heavylegs-binder-test"
     root = ["--allow-root"] if os.geteuid() == 0 else []  # CI runs as root
