@@ -185,6 +185,8 @@ def test_a_killed_kernel_shows_a_banner_and_restart_gives_a_fresh_app(guarded_pa
     kernel.wait(timeout=30)
     banner = page.locator(".hl-error.hl-kernel-lost")
     expect(banner).to_be_visible(timeout=60_000)
+    # the server is up, so the page learnt it from the kernel status the server sent, not a lost socket
+    expect(banner).to_have_attribute("data-reason", re.compile(r"^kernel-(restarting|autorestarting|dead)$"))
     expect(banner).to_contain_text("session has stopped")
     expect(banner).to_contain_text("Athlete records you saved are safe")
     expect(banner.get_by_role("button", name="Restart")).to_be_focused()
