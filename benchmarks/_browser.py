@@ -55,18 +55,24 @@ def chromium() -> str:
 
 
 @contextlib.contextmanager
-def served(notebooks: dict[str, nbformat.NotebookNode]) -> Iterator[tuple[str, psutil.Process]]:
+def served(notebooks: dict[str, nbformat.NotebookNode], *,
+           preheat: bool = False) -> Iterator[tuple[str, psutil.Process]]:
     """Voila (as ``heavylegs app`` runs it) on a temporary folder with ``notebooks`` and the baseline.
 
-    Yields the render URL prefix and the Voila process.
+    As ``heavylegs app`` (and Binder's build) does, :func:`heavylegs_core.server.prebuild`
+    runs first: the chart JavaScript is published and the first views are cached.
+    ``preheat`` keeps one preheated kernel ready for every notebook (``heavylegs app``'s
+    options). Yields the render URL prefix and the Voila process.
     """
+    server.prebuild()
     with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
         folder = Path(tmp)
         nbformat.write(baseline_notebook(), folder / BASELINE)
         for name, nb in notebooks.items():
             nbformat.write(nb, folder / name)
         port = server.free_port()
-        proc = subprocess.Popen(server.voila_command(port, notebooks=folder), cwd=PROJECT_ROOT,
+        extra = server.preheat_options([BASELINE, *notebooks]) if preheat else []
+        proc = subprocess.Popen(server.voila_command(port, notebooks=folder, extra=extra), cwd=PROJECT_ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             server.wait_until_up(f"http://{server.HOST}:{port}/", proc)

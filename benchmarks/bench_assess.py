@@ -26,9 +26,14 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _targets import Target, report
 
 from heavylegs_core.knowledge import load_knowledge
 from heavylegs_core.model import engine
@@ -84,7 +89,7 @@ def reference_loop() -> None:
         total += i
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="assessments per batch (default 10,000)")
     parser.add_argument("--repeats", type=int, default=5, help="repeats; the median is reported (default 5)")
@@ -123,7 +128,9 @@ def main() -> None:
     verdict = "meets" if rate >= GOAL_PER_S else "misses"
     print(f"assessments per second with history (wall-clock median): {rate:,.0f} "
           f"({verdict} the goal of >= {GOAL_PER_S:,}/s)")
+    return report([Target("Assessments per second, with history", rate, "/s", GOAL_PER_S, kind="min",
+                          baseline=args.n / ref, note="baseline: assess without history")])
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -33,6 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _targets import Target, report
+
 from tests import import_fixtures as fx
 
 CHILD = textwrap.dedent("""
@@ -82,7 +85,7 @@ def measure(mode: str, paths: list[Path], repeat: int) -> dict[str, object]:
     return {**runs[-1], **med, "all_s": [round(r["s"], 2) for r in runs]}
 
 
-def strava(tmp: Path, n: int, repeat: int, full: bool) -> None:
+def strava(tmp: Path, n: int, repeat: int, full: bool) -> list[Target]:
     folder = tmp / "strava"
     t = time.perf_counter()
     fx.make_strava_export(folder, n=n)
@@ -93,8 +96,11 @@ def strava(tmp: Path, n: int, repeat: int, full: bool) -> None:
           f"generated in {time.perf_counter() - t:.1f} s")
     base = measure("read_csv", [folder / "activities.csv"], repeat)
     print(f"  baseline pandas.read_csv(activities.csv): median {base['s']:.3f} s {base['all_s']}")
+    targets = []
     for label, path in (("folder", folder), ("zip", zipped)):
         r = measure("import", [path], repeat)
+        targets.append(Target(f"Import, Strava export of {n:,} activities ({label})", r["s"], "s", STRAVA_S,
+                              baseline=base["s"], note="baseline: pandas.read_csv of its activities.csv"))
         print(f"  import {label}: median {r['s']:.2f} s {r['all_s']} = {r['s'] / base['s']:.1f} x read_csv; "
               f"{r['sessions']} sessions; peak RSS {r['peak_mb']:.0f} MB (before reading {r['base_mb']:.0f} MB); "
               f"{r['progress_calls']} progress callbacks; goal < 30 s: {'met' if r['s'] < 30 else 'NOT met'}")
@@ -107,9 +113,10 @@ def strava(tmp: Path, n: int, repeat: int, full: bool) -> None:
         print(f"  import folder, every activity file decoded (CSV without heart-rate columns): {r['s']:.1f} s "
               f"({r['s'] / files * 1000:.0f} ms per file) = {r['s'] / base['s']:.0f} x read_csv; "
               f"{r['progress_calls']} progress callbacks")
+    return targets
 
 
-def apple(tmp: Path, megabytes: int, repeat: int) -> None:
+def apple(tmp: Path, megabytes: int, repeat: int) -> list[Target]:
     xml = tmp / "export.xml"
     t = time.perf_counter()
     info = fx.write_big_apple_export(xml, megabytes * 1024 * 1024)
@@ -128,9 +135,18 @@ def apple(tmp: Path, megabytes: int, repeat: int) -> None:
           f"so {r['peak_mb'] - r['base_mb']:.0f} MB for the import)")
     print(f"  goals: >= 50 MB/s {'met' if mbps >= 50 else 'NOT met'}; peak < 200 MB "
           f"{'met' if r['peak_mb'] < 200 else 'NOT met'}")
+    return [Target(f"Import, Apple Health export.xml of {size_mb:.0f} MB: throughput", mbps, "MB/s", APPLE_MBPS,
+                   kind="min", baseline=size_mb / noop["s"], note="baseline: lxml no-op parse"),
+            Target(f"Import, Apple Health export.xml of {size_mb:.0f} MB: peak RSS", r["peak_mb"], "MB", APPLE_PEAK_MB,
+                   baseline=noop["peak_mb"], note="baseline: lxml no-op parse")]
 
 
-def main() -> None:
+STRAVA_S = 30.0
+APPLE_MBPS = 50.0
+APPLE_PEAK_MB = 200.0
+
+
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--strava", type=int, default=1000, help="activities in the Strava export")
@@ -139,13 +155,15 @@ def main() -> None:
                     help="also time an export where every activity file must be decoded")
     ap.add_argument("--only", choices=("strava", "apple"), help="run one of the two benchmarks")
     args = ap.parse_args()
+    targets: list[Target] = []
     if args.only in (None, "strava"):
         with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
-            strava(Path(tmp), args.strava, args.repeat, args.full_strava)
+            targets += strava(Path(tmp), args.strava, args.repeat, args.full_strava)
     if args.only in (None, "apple"):
         with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
-            apple(Path(tmp), args.apple_mb, args.repeat)
+            targets += apple(Path(tmp), args.apple_mb, args.repeat)
+    return report(targets)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

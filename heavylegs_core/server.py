@@ -9,6 +9,7 @@ kernel culling) because it is started from the project root.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -16,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from heavylegs_core.errors import UserError
@@ -24,6 +25,10 @@ from heavylegs_core.paths import LANDING_NOTEBOOK, NOTEBOOKS_DIR, PROJECT_ROOT
 
 HOST = "127.0.0.1"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Seconds Voila waits, after a page took a preheated kernel, before starting its replacement
+#: (Voila's default is 1 s): the replacement then does not compete for the CPU with the page
+#: that is still connecting to its kernel.
+PREHEAT_FILL_DELAY_S = 5.0
 
 
 def free_port() -> int:
@@ -64,6 +69,56 @@ def voila_command(port: int, *, notebooks: Path = NOTEBOOKS_DIR, show_tracebacks
     ]
 
 
+def preheated_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[str]:
+    """The notebooks worth a preheated kernel: the landing page and every app (not the lessons).
+
+    A preheated kernel has run its notebook before anyone asks for it, so the page only
+    has to connect; each costs its memory (about 60-150 MB) while it waits, which is why
+    the lessons, opened less often and by one reader at a time, start theirs on demand.
+    """
+    from heavylegs_core.catalogue import catalogue
+
+    names = [LANDING_NOTEBOOK] if (folder / LANDING_NOTEBOOK).is_file() else []
+    return names + [e.file for e in catalogue(folder) if e.kind == "app" and e.file not in names]
+
+
+def preheat_options(notebooks: Iterable[str], *, fill_delay: float = PREHEAT_FILL_DELAY_S) -> list[str]:
+    """Voila options that keep one preheated kernel ready for each of ``notebooks`` (and none for others).
+
+    ``notebooks`` are paths relative to the served folder. Preheating is for standalone
+    Voila (``heavylegs app``); Voila as a Jupyter server extension (Binder) has no pools.
+    The apps read neither query strings nor request headers, so a kernel prepared before
+    the request serves it unchanged.
+    """
+    pools = {"default": {"pool_size": 0}, **{name: {"pool_size": 1} for name in notebooks}}
+    return [
+        "--VoilaConfiguration.preheat_kernel=True",
+        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
+        f"--VoilaKernelManager.fill_delay={fill_delay:g}",
+    ]
+
+
+def prebuild() -> None:
+    """Compute once, before any kernel needs them, what every kernel would otherwise compute at its first view.
+
+    Publishes the offline chart JavaScript (:func:`heavylegs_core.ui.publish_chart_js`) and
+    fills the cache of first views (:func:`heavylegs_core.ui.cached_view`): the landing
+    page's sample charts and the dashboard's bundled and synthetic athletes. Run by
+    ``heavylegs app`` before Voila starts and by Binder's postBuild; a later run with
+    nothing changed only reads the cache.
+    """
+    from heavylegs_core.dashboard import SYNTHETIC, dashboard_app
+    from heavylegs_core.landing import sample_spec
+    from heavylegs_core.paths import pmdata_participants
+    from heavylegs_core.ui import publish_chart_js
+
+    publish_chart_js()
+    for participant in pmdata_participants():
+        sample_spec(participant)
+    for athlete in [*pmdata_participants(), *SYNTHETIC]:
+        dashboard_app(athlete=athlete)
+
+
 def landing_url(port: int) -> str:
     """The URL of the landing page."""
     return f"http://{HOST}:{port}/voila/render/{LANDING_NOTEBOOK}"
@@ -85,11 +140,16 @@ def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float
     raise RuntimeError(f"the server did not answer at {url} within {timeout:.0f} s")
 
 
-def start(port: int, **kwargs) -> subprocess.Popen:
-    """Start Voila from the project root (so ``voila.json`` applies); refuse a busy port."""
+def check_port(port: int) -> None:
+    """Refuse a busy port (UserError naming ``--port``)."""
     if not port_is_free(port):
         raise UserError(f"port {port} is already in use: stop the other server or pass --port N",
                         where="--port")
+
+
+def start(port: int, **kwargs) -> subprocess.Popen:
+    """Start Voila from the project root (so ``voila.json`` applies); refuse a busy port."""
+    check_port(port)
     return subprocess.Popen(voila_command(port, **kwargs), cwd=PROJECT_ROOT)
 
 

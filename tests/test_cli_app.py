@@ -47,3 +47,42 @@ def test_app_serves_the_notebook_folder_on_loopback_with_the_landing_page():
     assert str(server.NOTEBOOKS_DIR) in cmd and "--Voila.ip=127.0.0.1" in cmd
     assert server.landing_url(8866) == "http://127.0.0.1:8866/voila/render/00_start.ipynb"
     assert "app" in build_parser().format_help()
+
+
+def test_app_preheats_the_landing_page_and_the_apps_not_the_lessons():
+    import json
+
+    names = server.preheated_notebooks()
+    assert names[0] == "00_start.ipynb" and {"01_assessment.ipynb", "02_dashboard.ipynb"} <= set(names)
+    assert not any("lesson" in n for n in names)
+    opts = server.preheat_options(names)
+    assert "--VoilaConfiguration.preheat_kernel=True" in opts
+    pools = json.loads(next(o for o in opts if "kernel_pools_config" in o).split("=", 1)[1])
+    assert pools["default"] == {"pool_size": 0} and all(pools[n] == {"pool_size": 1} for n in names)
+
+
+@pytest.mark.e2e
+def test_voila_with_the_preheat_options_serves_a_page_from_a_preheated_kernel(tmp_path):
+    import time
+    import urllib.request
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print('hello from the kernel')")]
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    nbformat.write(nb, tmp_path / "b.ipynb")
+    port = server.free_port()
+    log = tmp_path / "voila.log"
+    cmd = server.voila_command(port, notebooks=tmp_path, extra=server.preheat_options(["a.ipynb"], fill_delay=60))
+    with server.running(cmd, url=f"http://{server.HOST}:{port}/", log=log):
+        deadline = time.monotonic() + 90
+        while "Kernel pool of a.ipynb is filled" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        with urllib.request.urlopen(f"http://{server.HOST}:{port}/voila/render/a.ipynb", timeout=60) as r:
+            page = r.read().decode()
+        time.sleep(0.5)
+        text = log.read_text()
+    assert "hello from the kernel" in page
+    assert "Using pre-heated kernel" in text and "a.ipynb" in text
+    assert "Kernel pool of b.ipynb is filled" not in text  # b is not preheated

@@ -21,6 +21,8 @@ def _port(value: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=_port, default=8866, help="port to listen on (default 8866)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    parser.add_argument("--no-preheat", action="store_true",
+                        help="start each page's kernel when the page is opened (saves memory; pages open slower)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,10 +31,12 @@ def run(args: argparse.Namespace) -> int:
     import webbrowser
 
     from heavylegs_core import server
-    from heavylegs_core.ui import publish_chart_js
 
-    publish_chart_js()  # bundle the offline chart JavaScript once and serve it as a static file
-    proc = server.start(args.port)
+    server.check_port(args.port)  # say so before the charts are prepared
+    sys.stderr.write("heavylegs: preparing the charts (slow only the first time)...\n")
+    server.prebuild()  # chart JavaScript as a static file, first views cached for every kernel
+    extra = [] if args.no_preheat else server.preheat_options(server.preheated_notebooks())
+    proc = server.start(args.port, extra=extra)
     url = server.landing_url(args.port)
 
     def announce() -> None:

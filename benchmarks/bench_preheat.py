@@ -1,0 +1,97 @@
+"""Time to ready with preheated kernels, as ``heavylegs app`` serves the workbook (issue #11).
+
+``heavylegs app`` runs standalone Voila with one preheated kernel per app notebook
+(:func:`heavylegs_core.server.preheat_options`): the kernel has already run the
+notebook when the page is requested, so opening a page costs only the browser's work
+(Voila's JavaScript, the websocket, the widgets). Here Voila serves the landing page,
+the assessment app, the dashboard and the one-widget baseline, each with a pool of one
+preheated kernel. Each page is opened ROUNDS times in a fresh browser context,
+alternating with the baseline; before every opening the pools are refilled and the
+machine idle again (the replacement kernel starts PREHEAT_FILL_DELAY_S after a page took
+one).
+
+    .venv/bin/python benchmarks/bench_preheat.py [--rounds 5]
+
+Target: median time to ``.hl-ready`` under 1.5 s for each app. Prints medians and the
+ratio to the preheated baseline; exits non-zero only when a target is missed by more
+than 20 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _browser import BASELINE, CHROMIUM_ARGS, chromium, measure, served
+from _targets import Target, report
+
+from heavylegs_core.paths import NOTEBOOKS_DIR
+from heavylegs_core.server import PREHEAT_FILL_DELAY_S
+
+APPS = {"00_start.ipynb": "landing page", "01_assessment.ipynb": "assessment app", "02_dashboard.ipynb": "dashboard"}
+READY_S = 1.5
+
+
+def kernels(voila: psutil.Process) -> list[psutil.Process]:
+    return [p for p in voila.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+
+
+def settle(voila: psutil.Process, pools: int, timeout: float = 180.0) -> None:
+    """Wait until ``pools`` kernels exist and Voila and its kernels are idle (the pools are full)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        procs = [voila, *voila.children(recursive=True)]
+        try:
+            for p in procs:
+                p.cpu_percent(None)
+            time.sleep(1.0)
+            busy = sum(p.cpu_percent(None) for p in procs)
+        except psutil.NoSuchProcess:
+            continue
+        if len(kernels(voila)) >= pools and busy < 5.0:
+            return
+    raise RuntimeError("the preheated kernel pools did not fill in time")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args(argv)
+    exe = chromium()
+    pages = {n: nbformat.read(NOTEBOOKS_DIR / n, as_version=4) for n in APPS}
+    names = [BASELINE, *pages]
+    with served(pages, preheat=True) as (base, voila), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        results: dict[str, list[dict[str, float]]] = {n: [] for n in names}
+        for r in range(args.rounds + 1):  # round 0 warms the browser and OS caches
+            for name in names:
+                settle(voila, len(names))
+                run = measure(browser, base + name, voila, marks=name in ("00_start.ipynb", "02_dashboard.ipynb"))
+                if r:
+                    results[name].append(run)
+                time.sleep(PREHEAT_FILL_DELAY_S + 0.5)  # let the pool start the replacement
+        browser.close()
+    med = {n: {k: statistics.median(x[k] for x in runs) for k in runs[0]} for n, runs in results.items()}
+    b = med[BASELINE]["ready"]
+    print(f"time to .hl-ready with preheated kernels, median of {args.rounds} (fresh browser context each):")
+    print(f"  {'page':24s} {'median s':>9s} {'min s':>7s} {'max s':>7s} {'ratio':>6s} {'drawn s':>8s}")
+    for name, runs in results.items():
+        times = [x["ready"] for x in runs]
+        label = "one-widget baseline" if name == BASELINE else APPS[name]
+        print(f"  {label:24s} {med[name]['ready']:9.2f} {min(times):7.2f} {max(times):7.2f} "
+              f"{med[name]['ready'] / b:6.2f} {med[name]['drawn']:8.2f}")
+    return report([Target(f"Time to ready, preheated kernel, {APPS[n]}", med[n]["ready"], "s", READY_S,
+                          kind="max", baseline=b, note="baseline: preheated one-widget notebook")
+                   for n in APPS])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
