@@ -114,9 +114,11 @@ def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, th
         page.locator(MARKS).first.wait_for(state="attached", timeout=120_000)
         drawn = time.perf_counter() - t0
     page.wait_for_timeout(1500)  # late frames
-    out = {"ready": ready, "drawn": drawn, "http": got["http"], "ws": got["ws"]}
+    out = {"ready": ready, "drawn": drawn}
     if then is not None:
         out.update(then(page))
+        page.wait_for_timeout(1500)
+    out.update(http=got["http"], ws=got["ws"])  # everything received, including during ``then``
     out["rss"] = kernel_rss(voila, before)
     page.close(run_before_unload=True)
     context.close()

@@ -38,11 +38,18 @@ PLAN: list[tuple[str, list[str]]] = [
 
 
 def load_average() -> str:
+    """The load average and, on Linux, the share of time runnable tasks waited for a CPU (PSI)."""
     try:
         one, five, _ = os.getloadavg()
     except OSError:
         return "unknown"
-    return f"{one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+    text = f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+    try:
+        fields = Path("/proc/pressure/cpu").read_text().split()
+        text += f"; CPU pressure {fields[fields.index('some') + 2].split('=')[1]} % (60 s)"
+    except (OSError, ValueError, IndexError):
+        pass
+    return text
 
 
 def main(argv: list[str]) -> int:
@@ -57,7 +64,7 @@ def main(argv: list[str]) -> int:
         results = Path(tmp) / "targets.jsonl"
         env = {**os.environ, RESULTS_ENV: str(results)}
         for name, args in plan:
-            print(f"\n=== {name} {' '.join(args)} ===", flush=True)
+            print(f"\n=== {name} {' '.join(args)} === ({load_average()})", flush=True)
             if subprocess.call([sys.executable, str(HERE / f"{name}.py"), *args], cwd=HERE.parent, env=env):
                 failed.append(name)
         targets = load(results)

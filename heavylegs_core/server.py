@@ -69,17 +69,20 @@ def voila_command(port: int, *, notebooks: Path = NOTEBOOKS_DIR, show_tracebacks
     ]
 
 
+#: The notebooks ``heavylegs app`` keeps a preheated kernel for: their first view depends only
+#: on the code and the bundled data, so a kernel that ran them before the request shows what
+#: a fresh one would. Not the roster (it reads the athlete store when built: a kernel
+#: prepared earlier would show a stale roster) and not the lessons (opened less often).
+PREHEATED: tuple[str, ...] = (LANDING_NOTEBOOK, "01_assessment.ipynb", "02_dashboard.ipynb")
+
+
 def preheated_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[str]:
-    """The notebooks worth a preheated kernel: the landing page and every app (not the lessons).
+    """The notebooks of :data:`PREHEATED` present in ``folder``.
 
     A preheated kernel has run its notebook before anyone asks for it, so the page only
-    has to connect; each costs its memory (about 60-150 MB) while it waits, which is why
-    the lessons, opened less often and by one reader at a time, start theirs on demand.
+    has to connect; each costs its memory (about 60-70 MB) while it waits.
     """
-    from heavylegs_core.catalogue import catalogue
-
-    names = [LANDING_NOTEBOOK] if (folder / LANDING_NOTEBOOK).is_file() else []
-    return names + [e.file for e in catalogue(folder) if e.kind == "app" and e.file not in names]
+    return [name for name in PREHEATED if (folder / name).is_file()]
 
 
 def preheat_options(notebooks: Iterable[str], *, fill_delay: float = PREHEAT_FILL_DELAY_S) -> list[str]:
