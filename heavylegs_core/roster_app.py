@@ -36,6 +36,8 @@ from heavylegs_core.assessment_app import (
 )
 from heavylegs_core.coach import Comparison, TimelineRow, compare, timeline
 from heavylegs_core.errors import UserError
+from heavylegs_core.guard import checked_uploads, guard_tree
+from heavylegs_core.guard import guard as guard_widget
 from heavylegs_core.knowledge import Knowledge, load_knowledge
 from heavylegs_core.model import is_shown
 from heavylegs_core.store import (
@@ -349,6 +351,10 @@ class RosterApp(widgets.VBox):
             from heavylegs_core.ui import describe_error
 
             self.errors.show(describe_error(exc))
+        for w, label, limit in ((self.new_name, "Name", MAX_NAME), (self.new_age, "Age", 10),
+                                (self.new_tz, "Time zone", 64)):
+            guard_widget(w, self.errors, label=label, max_chars=limit)
+        guard_tree(self, self.errors)  # report and undo state the page sends that a control refuses
         mark_ready(self)
 
     # ----------------------------------------------------------------- store access
@@ -481,22 +487,16 @@ class RosterApp(widgets.VBox):
         from heavylegs_core.importers import load_sources
         from heavylegs_core.profile import AthleteProfile
 
-        files = list(change["new"] or ())
+        files = checked_uploads(change["new"], max_files=MAX_FILES, max_bytes=MAX_UPLOAD_BYTES, where="import")
         if not files:
             return
         name = self._require_athlete()
-        if len(files) > MAX_FILES:
-            raise UserError(f"{len(files)} files at once is too many: import at most {MAX_FILES}", where="import")
-        total = sum(len(f["content"]) for f in files)
-        if total > MAX_UPLOAD_BYTES:
-            raise UserError(f"the files add up to {total / 1e6:.0f} MB; the limit is "
-                            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB", where="import")
         folder = Path(tempfile.mkdtemp(prefix="heavylegs-roster-"))
         try:
             paths = []
-            for i, f in enumerate(files):
-                path = folder / f"{i:02d}_{safe_filename(f['name'])}"
-                path.write_bytes(bytes(f["content"]))
+            for i, (fname, content) in enumerate(files):
+                path = folder / f"{i:02d}_{safe_filename(fname)}"
+                path.write_bytes(content)
                 paths.append(path)
             with self.store() as s:
                 a = s.athlete(name)
@@ -671,18 +671,12 @@ class RosterApp(widgets.VBox):
     def _portable_uploaded(self, change: dict) -> None:
         from heavylegs_core.portable import import_bytes
 
-        files = list(change["new"] or ())
+        files = checked_uploads(change["new"], max_files=1, max_bytes=MAX_PORTABLE_UPLOAD, where="import")
         if not files:
             return
-        if len(files) != 1:
-            raise UserError("import one file at a time", where="import")
-        f = files[0]
-        data = bytes(f["content"])
-        if len(data) > MAX_PORTABLE_UPLOAD:
-            raise UserError(f"the file is {len(data) / 1e6:.0f} MB; the limit is "
-                            f"{MAX_PORTABLE_UPLOAD / 1e6:.0f} MB", where=safe_filename(f["name"]))
+        fname, data = files[0]
         with self.store() as s:
-            added = import_bytes(s, data, safe_filename(f["name"]))
+            added = import_bytes(s, data, safe_filename(fname))
         self.refresh()
         self.status.value = "<p>Imported: " + esc(", ".join(f"{v} {k}" for k, v in added.items())) + ".</p>"
 

@@ -320,3 +320,18 @@ def test_answer_labels_use_the_questionnaire_words() -> None:
     assert answer_label(KB, "in_run", "dont_know") == "Don't know"
     assert answer_label(KB, "in_run", None) == "—"
     assert answer_label(KB, "heavy_legs", 7) == "7 out of 10"
+
+
+def test_state_a_page_script_forges_is_refused_visibly_and_the_app_goes_on(db: Path) -> None:
+    app = RosterApp(today=DAY)
+    add(app, "Ann")
+    app.pick.set_state({"index": 999})  # an index the list does not have
+    assert app.errors.layout.display is None and app.pick.value == "Ann"
+    app.new_name.set_state({"value": "x" * 5000})  # far over the name limit
+    assert "Name" in err(app) and app.new_name.value == ""
+    app.history_upload.set_trait("value", tuple(upload([(f"f{i}.csv", b"x") for i in range(500)])["new"]))
+    assert "500 files at once is too many" in err(app)
+    app.save_actions.set_state({"disabled": True})  # a change the page view never makes
+    assert app.save_actions.disabled is False
+    add(app, "Bo")  # still working
+    assert app.pick.value == "Bo"
