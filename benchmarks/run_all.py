@@ -32,7 +32,7 @@ PLAN: list[tuple[str, list[str]]] = [
     ("bench_assessment", ["--rounds", "0"]),
     ("bench_import", ["--repeat", "3"]),
     ("bench_metrics", []),
-    ("bench_assess", []),
+    ("bench_assess", ["--repeats", "3"]),
     ("bench_store", []),
 ]
 
