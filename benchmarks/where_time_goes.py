@@ -14,7 +14,7 @@ kernel and the browser run on the same machine, so the clocks agree):
   loaded and run);
 - ``ready``: navigation to ``.hl-ready`` visible (widget state fetched and rendered).
 
-    .venv/bin/python benchmarks/where_time_goes.py [--rounds 3] [--preheat]
+    .venv/bin/python benchmarks/where_time_goes.py [--rounds 3]
 """
 
 from __future__ import annotations

@@ -612,12 +612,13 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
 
     caveat = widgets.HTML(f'<p class="hl-note hl-acwr-note" role="note"><small>ACWR: {esc(shown["caveat"])}'
                           "</small></p>")
-    note = widgets.HTML(f'<p class="hl-note" role="note"><small>{esc(EDUCATIONAL_NOTE)}</small></p>')
+    # static text in as few widgets as possible: every widget is three models for the browser to build
+    heading = widgets.HTML("<h2>Load and sleep: did load outrun recovery?</h2>"
+                           f'<p class="hl-note" role="note"><small>{esc(EDUCATIONAL_NOTE)}</small></p>')
     root = app_root(
         [
-            widgets.HTML("<h2>Load and sleep: did load outrun recovery?</h2>"),
-            note,
-            widgets.HBox([pick]),
+            heading,
+            pick,
             widgets.HBox([upload, tz]),
             widgets.HBox([acwr, unit]),
             status,

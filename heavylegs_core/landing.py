@@ -76,12 +76,13 @@ def landing_app() -> widgets.VBox:
         chart.spec = sample_spec(change["new"])
 
     pick.observe(on_pick, names="value")
-    note = widgets.HTML(f'<p class="hl-note" role="note"><strong>{esc(EDUCATIONAL_NOTE)}</strong></p>')
+    # the static text in one widget: every widget is three models for the browser to build
+    intro = widgets.HTML(contents_html(catalogue())
+                         + f'<p class="hl-note" role="note"><strong>{esc(EDUCATIONAL_NOTE)}</strong></p>'
+                         + "<h3>A real training history</h3>")
     root = app_root(
         [
-            widgets.HTML(contents_html(catalogue())),
-            note,
-            widgets.HTML("<h3>A real training history</h3>"),
+            intro,
             pick,
             chart,
             widgets.HTML(f'<p class="hl-attribution"><small>{esc(PMDATA_ATTRIBUTION)}</small></p>'),
