@@ -515,20 +515,34 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
 
     pick = widgets.Dropdown(options=options, value=first, description="Athlete",
                             style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
+    # Widgets that keep their default look share one Layout and one style model each: the
+    # browser builds every model before the app shows, and most of a page's models are these.
+    # (Only widgets whose layout or style never changes share; ErrorBox and the chart have their own.)
+    from ipywidgets.widgets.widget_string import HTMLStyle
+
+    plain, html_style = widgets.Layout(), HTMLStyle()
+    toggle_style, button_style = widgets.ToggleButtonsStyle(), widgets.ButtonStyle()
+
+    def html(value: str = "") -> widgets.HTML:
+        return widgets.HTML(value, layout=plain, style=html_style)
+
     acwr = widgets.ToggleButtons(options=[("Coupled", "coupled"), ("Uncoupled", "uncoupled"), ("EWMA", "ewma")],
                                  value=state.acwr_kind, description="ACWR",
-                                 tooltips=[ACWR_LABELS[k] for k in ACWR_KINDS])
-    unit = widgets.ToggleButtons(options=[("km", "km"), ("miles", "mi")], value="km", description="Distance")
+                                 tooltips=[ACWR_LABELS[k] for k in ACWR_KINDS], layout=plain, style=toggle_style)
+    unit = widgets.ToggleButtons(options=[("km", "km"), ("miles", "mi")], value="km", description="Distance",
+                                 layout=plain, style=toggle_style)
     # no icon: the icon font alone would add about 76 KB to the page
     upload = widgets.FileUpload(multiple=True, accept=",".join(UPLOAD_SUFFIXES), description="Upload files", icon="")
     tz = widgets.Text(value="UTC", description="Time zone", placeholder="e.g. Europe/Oslo",
                       style={"description_width": "initial"}, layout=widgets.Layout(width="240px"))
-    status = widgets.HTML(shown["status"])
+    status = html(shown["status"])
     status.add_class("hl-status")
-    summary = widgets.HTML(shown["summary"])
-    png = widgets.Button(description="Export PNG", tooltip="Render the dashboard as a PNG image for slides")
-    svg = widgets.Button(description="Export SVG", tooltip="Render the dashboard as an SVG image")
-    download = widgets.HTML()
+    summary = html(shown["summary"])
+    png = widgets.Button(description="Export PNG", tooltip="Render the dashboard as a PNG image for slides",
+                         layout=plain, style=button_style)
+    svg = widgets.Button(description="Export SVG", tooltip="Render the dashboard as an SVG image",
+                         layout=plain, style=button_style)
+    download = html()
     chart = offline_chart(shown["spec"])
 
     def update_summary() -> None:
@@ -610,24 +624,24 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     svg.on_click(exporter("svg"))
     chart.selections.observe(on_brush, ["period"])
 
-    caveat = widgets.HTML(f'<p class="hl-note hl-acwr-note" role="note"><small>ACWR: {esc(shown["caveat"])}'
+    caveat = html(f'<p class="hl-note hl-acwr-note" role="note"><small>ACWR: {esc(shown["caveat"])}'
                           "</small></p>")
     # static text in as few widgets as possible: every widget is three models for the browser to build
-    heading = widgets.HTML("<h2>Load and sleep: did load outrun recovery?</h2>"
+    heading = html("<h2>Load and sleep: did load outrun recovery?</h2>"
                            f'<p class="hl-note" role="note"><small>{esc(EDUCATIONAL_NOTE)}</small></p>')
     root = app_root(
         [
             heading,
             pick,
-            widgets.HBox([upload, tz]),
-            widgets.HBox([acwr, unit]),
+            widgets.HBox([upload, tz], layout=plain),
+            widgets.HBox([acwr, unit], layout=plain),
             status,
             errors,
             chart,
             caveat,
             summary,
-            widgets.HBox([png, svg, download]),
-            widgets.HTML(f'<p class="hl-attribution"><small>{esc(PMDATA_ATTRIBUTION)}</small></p>'),
+            widgets.HBox([png, svg, download], layout=plain),
+            html(f'<p class="hl-attribution"><small>{esc(PMDATA_ATTRIBUTION)}</small></p>'),
         ],
         name="dashboard",
     )
