@@ -97,7 +97,10 @@ def ws_bytes(frame: dict) -> int:
 
 
 def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, then=None) -> dict[str, float]:
-    """Open ``url`` in a fresh context; ``then(page)`` may act on the ready page and return extra figures."""
+    """Open ``url`` in a fresh context; ``then(page, received)`` may act on the ready page and return extra figures.
+
+    ``received()`` gives the bytes received so far (HTTP as sent plus websocket payloads).
+    """
     before = {p.pid for p in voila.children(recursive=True)}
     context = browser.new_context()
     page = context.new_page()
@@ -117,7 +120,7 @@ def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, th
     page.wait_for_timeout(1500)  # late frames
     out = {"ready": ready, "drawn": drawn}
     if then is not None:
-        out.update(then(page))
+        out.update(then(page, lambda: got["http"] + got["ws"]))
         page.wait_for_timeout(1500)
     out.update(http=got["http"], ws=got["ws"])  # everything received, including during ``then``
     out["rss"] = kernel_rss(voila, before)

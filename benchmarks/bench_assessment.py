@@ -3,12 +3,13 @@
 - time to ``.hl-ready``: median of ROUNDS, fresh kernel and browser context each,
   alternating with the baseline (budget: within 1.25× of the baseline);
 - a changed answer: seconds from choosing an option to the results being redrawn,
-  widget round trip through the kernel, median of 10 changes (budget: under 300 ms);
+  widget round trip through the kernel, median of 10 changes with the 10-year history
+  loaded (target: under 300 ms);
 - kernel memory (RSS) after a 10-year history (SYNTHETIC, ``heavylegs_core.synthetic``,
   uploaded as a canonical CSV through the app's file upload) is loaded and its weekly
   load chart drawn (target: under 200 MB);
-- page weight of that whole visit (HTTP as sent, gzip, plus websocket payloads; the
-  chart JavaScript included; target: under 2 MB).
+- page weight from navigation to that history's chart drawn (HTTP as sent, gzip, plus
+  websocket payloads; the chart JavaScript included; target: under 2 MB).
 
     .venv/bin/python benchmarks/bench_assessment.py [--rounds 5]
 
@@ -95,12 +96,16 @@ def main(argv: list[str] | None = None) -> int:
             for name, runs in ready.items():
                 runs.append(measure(browser, base + name, voila)["ready"])
 
-        def drive(page) -> dict[str, float]:
-            trips = answer_round_trips(page)
+        def drive(page, received) -> dict[str, float]:
+            at_ready = received()
             t0 = time.perf_counter()
             load_history(page, csv)
+            history_s = time.perf_counter() - t0
+            page.wait_for_timeout(1500)  # late frames
+            with_chart = received()
+            trips = answer_round_trips(page)  # with the history loaded, as in a real session
             return {"update_ms": statistics.median(trips) * 1000, "update_max_ms": max(trips) * 1000,
-                    "history_s": time.perf_counter() - t0}
+                    "history_s": history_s, "at_ready_mb": at_ready / 1e6, "with_chart_mb": with_chart / 1e6}
 
         run = measure(browser, base + APP, voila, then=drive)
         browser.close()
@@ -111,17 +116,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  one-widget baseline {b:6.2f} s   assessment {a:6.2f} s   ratio {a / b:.2f} (target {READY_RATIO})")
         targets.append(Target("Time to ready, assessment app", a, "s", READY_RATIO, kind="ratio", baseline=b,
                               note="fresh kernel, no preheat; baseline: one-widget notebook"))
-    weight = (run["http"] + run["ws"]) / 1e6
-    print(f"  changed answer -> new results: median {run['update_ms']:.0f} ms, max {run['update_max_ms']:.0f} ms "
-          f"over 10 changes (target {UPDATE_MS} ms)")
+    weight = run["with_chart_mb"]
+    print(f"  changed answer -> new results (10-year history loaded): median {run['update_ms']:.0f} ms, "
+          f"max {run['update_max_ms']:.0f} ms over 10 changes (target {UPDATE_MS} ms)")
     print(f"  10-year synthetic history uploaded and assessed in {run['history_s']:.1f} s; "
-          f"kernel RSS {run['rss']:.0f} MiB (target {RSS_MB} MB); page weight of the visit {weight:.2f} MB")
+          f"kernel RSS {run['rss']:.0f} MiB (target {RSS_MB} MB)")
+    print(f"  bytes received: {run['at_ready_mb']:.2f} MB at ready, {weight:.2f} MB once the history and its chart "
+          f"are drawn, {(run['http'] + run['ws']) / 1e6:.2f} MB after the 10 answer changes as well")
     targets += [
         Target("Answer changed -> results redrawn, assessment app", run["update_ms"], "ms", UPDATE_MS,
-               note="median of 10"),
+               note="median of 10, 10-year history loaded"),
         Target("Kernel memory (RSS), assessment app with a 10-year history", run["rss"] * 2**20 / 1e6, "MB", RSS_MB,
                note="history uploaded, chart drawn"),
-        Target("Page weight, assessment app with a 10-year history and its chart", weight, "MB", PAGE_MB),
+        Target("Page weight, assessment app with a 10-year history and its chart", weight, "MB", PAGE_MB,
+               baseline=run["at_ready_mb"], note="from navigation to the history chart drawn; baseline: at ready"),
     ]
     return report(targets)
 
