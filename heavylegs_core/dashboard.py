@@ -648,6 +648,9 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     root.hl_controls = {"chart": chart, "pick": pick, "acwr": acwr, "unit": unit, "upload": upload, "tz": tz,
                         "summary": summary, "status": status, "png": png, "svg": svg, "download": download,
                         "errors": errors, "state": state}
+    from heavylegs_core.guard import guard_tree
+
+    guard_tree(root, errors)  # state the page sends around the controls: refused, shown in errors
     return mark_ready(root)
 
 

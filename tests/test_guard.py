@@ -205,3 +205,15 @@ def test_an_upload_announcing_a_false_size_is_refused(app):
     from_page(app.upload, {"value": [upload_entry("week.csv", 10)]},
               buffer_paths=[["value", 0, "content"]], buffers=[memoryview(b"x" * 5_000)])
     assert "5,000 bytes arrived but 10 were announced" in app.errors.value
+
+
+def test_the_dashboard_is_guarded_and_reports_in_its_own_error_box():
+    from heavylegs_core.dashboard import dashboard_app
+
+    root = dashboard_app()
+    assert all(is_guarded(w) for w in walk(root))
+    controls = root.hl_controls
+    kept = controls["acwr"].value
+    from_page(controls["acwr"], {"index": 9})
+    assert controls["acwr"].value == kept
+    assert "ACWR: the page sent a change the app cannot accept" in controls["errors"].value
