@@ -168,7 +168,7 @@ def code_fingerprint() -> str:
     Any change to the code or its data gives a new digest, so a cached view is never
     served by a different version of the code that made it.
     """
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*")):
@@ -176,7 +176,10 @@ def code_fingerprint() -> str:
             h.update(str(path.relative_to(PACKAGE_DIR)).encode("utf-8") + b"\0")
             h.update(path.read_bytes())
     for dist in ("altair", "pandas", "numpy", "vl-convert-python"):
-        h.update(f"{dist}={version(dist)}".encode())
+        try:
+            h.update(f"{dist}={version(dist)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{dist} absent".encode())
     return h.hexdigest()
 
 
