@@ -81,26 +81,50 @@ def parse_number(text: str, q: Question) -> float | None:
     return value
 
 
+class SharedLooks:
+    """Layout and style models shared by every question of one app.
+
+    The browser builds every widget model before it can show a step, and most
+    of a questionnaire's models would be identical layouts and styles (about
+    800 for 90 questions). Only looks that never change are shared: a question
+    shown or hidden by ``show_if`` keeps its own layout.
+    """
+
+    def __init__(self) -> None:
+        from ipywidgets.widgets.widget_description import DescriptionStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
+
+        self.plain = widgets.Layout()
+        self.html_style = HTMLStyle()
+        self.field = widgets.Layout(margin="6px 0")
+        self.dropdown = widgets.Layout(width="auto", max_width="100%")
+        self.dropdown_style = DescriptionStyle()
+        self.text = widgets.Layout(width="16em", max_width="100%")
+        self.text_style = TextStyle()
+
+
 class QuestionField(widgets.VBox):
     """One question: its text, a control, and "don't know" always allowed."""
 
-    def __init__(self, q: Question, on_change: Callable[[str], None]):
+    def __init__(self, q: Question, on_change: Callable[[str], None], looks: SharedLooks | None = None):
         self.q = q
+        looks = looks or SharedLooks()
         label = widgets.HTML(f'<label class="hl-q">{esc(q.text)}</label>'
-                             + (f'<div class="hl-help">{esc(q.help)}</div>' if q.help else ""))
+                             + (f'<div class="hl-help">{esc(q.help)}</div>' if q.help else ""),
+                             layout=looks.plain, style=looks.html_style)
         if q.type == "single":
             opts = [(NOT_CHOSEN, None)] + [(o.label, o.id) for o in q.options]
             if q.dont_know:
                 opts.append(("Don't know", DONT_KNOW))
             self.control: widgets.ValueWidget = widgets.Dropdown(
-                options=opts, value=None, layout=widgets.Layout(width="auto", max_width="100%"))
+                options=opts, value=None, layout=looks.dropdown, style=looks.dropdown_style)
         else:
             unit = f" ({q.unit})" if q.unit else ""
             self.control = widgets.Text(value="", placeholder=f"number{unit}, or leave empty",
-                                        continuous_update=False,
-                                        layout=widgets.Layout(width="16em", max_width="100%"))
+                                        continuous_update=False, layout=looks.text, style=looks.text_style)
         self.control.add_class(f"hl-q-{q.id}")
-        super().__init__([label, self.control], layout=widgets.Layout(margin="6px 0"))
+        own = q.show_if is not None  # shown or hidden on its own
+        super().__init__([label, self.control], layout=widgets.Layout(margin="6px 0") if own else looks.field)
         self.add_class("hl-question")
         self._on_change = on_change
         self.control.observe(self._changed, names="value")
@@ -131,7 +155,7 @@ class AssessmentApp(widgets.VBox):
     def __init__(self, kb: Knowledge | None = None, *, today: dt.date | None = None):
         self.kb = kb or load_knowledge()
         self.engine: Engine = engine() if kb is None else Engine(self.kb)
-        self.today = today or dt.date.today()
+        self._today = today  # None: the current date, read when needed (a preheated kernel may wait overnight)
         self.answers: dict[str, Any] = {}
         self.metrics: dict[str, Any] | None = None
         self.history_as_of: dt.date | None = None
@@ -144,6 +168,7 @@ class AssessmentApp(widgets.VBox):
         self.errors = ErrorBox()
         self.fields: dict[str, QuestionField] = {}
         self._loading = False
+        self._looks = SharedLooks()
 
         # Steps are built when first shown (a questionnaire of ~90 questions is ~1,000 widgets):
         # each entry is (title, builder); answers of steps not built yet live in self._pending.
@@ -205,9 +230,14 @@ class AssessmentApp(widgets.VBox):
         """Report and undo state the page sends that a control refuses (heavylegs_core.guard)."""
         guard_tree(self, self.errors)
 
+    @property
+    def today(self) -> dt.date:
+        """The day assessed: the one given to the app, else the current date (read each time)."""
+        return self._today or dt.date.today()
+
     # ----------------------------------------------------------------- steps
     def _field(self, q: Question) -> QuestionField:
-        field = QuestionField(q, reports_errors(self.errors)(self._answer_changed))
+        field = QuestionField(q, reports_errors(self.errors)(self._answer_changed), self._looks)
         guard(field.control, self.errors, label=q.text,
               max_chars=MAX_NUMBER_CHARS if q.type != "single" else 1000)
         if q.id in self._pending:
