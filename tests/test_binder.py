@@ -118,6 +118,8 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
     env.pop("JUPYTER_CONFIG_DIR", None)
     subprocess.run(["bash", "binder/postBuild"], cwd=PROJECT_ROOT, env=env, check=True, timeout=600)
     assert "cull_idle_timeout" in (env_dir / "etc/jupyter/jupyter_server_config.json").read_text()
+    views = {p.name.split("-")[0] for p in (home / ".cache" / "heavylegs" / "views").glob("*.json")}
+    assert {"landing", "dashboard"} <= views  # first views are built into the image, not per visitor
     assert subprocess.run([str(env_dir / "bin" / "heavylegs"), "--help"], capture_output=True,
                           check=False).returncode == 0
 
