@@ -32,6 +32,7 @@ import ipywidgets as widgets
 from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.chart_options import ACWR_KINDS, ACWR_LABELS, KM_PER_MILE, UNITS
 from heavylegs_core.errors import Problem, UserError
+from heavylegs_core.guard import checked_uploads
 from heavylegs_core.paths import PMDATA_ATTRIBUTION, pmdata_file, pmdata_participants
 from heavylegs_core.ui import (
     ErrorBox,
@@ -57,6 +58,7 @@ GIVEN = "given"
 #: File types the importers read (content is still checked by the importers).
 UPLOAD_SUFFIXES: tuple[str, ...] = (".csv", ".json", ".fit", ".gz", ".gpx", ".tcx", ".zip", ".xml")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # all files together; matches server.MAX_UPLOAD_BYTES
+MAX_FILES = 20  # files in one upload
 MAX_ASSESSMENT_BYTES = 2 * 1024 * 1024
 RATING_COLUMNS: tuple[str, ...] = ("heavy_legs", "heavy legs", "heavylegs", "heavy_legs_rating", "heavy-legs")
 DATE_COLUMNS: tuple[str, ...] = ("date", "day")
@@ -166,6 +168,7 @@ def _safe_name(name: str, taken: set[str]) -> str:
 
 def check_uploads(files: Sequence[Mapping[str, Any]]) -> None:
     """Refuse uploads that are not import files or that are too large (UserError, one line each)."""
+    checked_uploads(files, max_files=MAX_FILES, max_bytes=MAX_UPLOAD_BYTES)  # count, shape, honest sizes
     problems: list[Problem] = []
     total = 0
     for f in files:

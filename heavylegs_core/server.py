@@ -59,11 +59,12 @@ def voila_command(port: int, *, notebooks: Path = NOTEBOOKS_DIR, show_tracebacks
         sys.executable, "-m", "heavylegs_core.voila_app", str(notebooks),
         "--no-browser", f"--port={port}", f"--Voila.ip={HOST}", "--Voila.port_retries=0",
         *tracebacks,
-        # compress websocket frames (the chart JavaScript travels over it) and allow uploads
-        # up to MAX_UPLOAD_BYTES (tornado's default of 10 MB fails silently)
+        # compress websocket frames (the chart JavaScript travels over it), and let messages up to
+        # twice the apps' upload limit through, so that an upload over the limit reaches the kernel
+        # and gets the app's message (a frame over tornado's limit just closes the connection)
         (
             "--Voila.tornado_settings="
-            f"{{'websocket_compression_options': {{}}, 'websocket_max_message_size': {MAX_UPLOAD_BYTES}}}"
+            f"{{'websocket_compression_options': {{}}, 'websocket_max_message_size': {2 * MAX_UPLOAD_BYTES}}}"
         ),
         *(extra or []),
     ]

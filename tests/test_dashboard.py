@@ -179,7 +179,7 @@ def test_check_uploads_refuses_wrong_types_empty_and_oversized(monkeypatch):
     with pytest.raises(UserError, match="no file"):
         dashboard.check_uploads([])
     monkeypatch.setattr(dashboard, "MAX_UPLOAD_BYTES", 10)
-    with pytest.raises(UserError, match="the limit is"):
+    with pytest.raises(UserError, match="add up to more than 10 bytes, the limit"):
         dashboard.check_uploads([_file("a.csv", b"x" * 6), _file("b.csv", b"y" * 6)])
 
 
@@ -519,3 +519,9 @@ def test_with_its_view_cached_the_dashboard_opens_without_pandas_or_altair(tmp_p
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert "pandas" in first.stdout
     assert again.stdout.strip() == "[]", again.stdout
+
+
+def test_too_many_files_at_once_are_refused_before_anything_is_read() -> None:
+    files = [{"name": f"f{i}.csv", "content": b"date,duration_min\n2024-01-01,30\n", "size": 33} for i in range(300)]
+    with pytest.raises(UserError, match="300 files at once is too many"):
+        dashboard.import_uploads(files)
