@@ -160,7 +160,10 @@ async def run_session(browser, url: str, s: Session, gate: Gate) -> None:
     browser): only culling can end its kernel.
     """
     await asyncio.sleep(s.index * ARRIVAL_S)
-    context = await browser.new_context()
+    # the simulated users ask for reduced motion (the template honours it): on this machine the
+    # 20 browsers share 2 cores with the server, and Voila's animated loader otherwise costs
+    # each page CPU for as long as it waits (real users' browsers run on their own devices)
+    context = await browser.new_context(reduced_motion="reduce")
     page = await context.new_page()
     page.on("request", lambda r: _note_external(r.url, s))
     arrived = False
