@@ -221,7 +221,7 @@ class RosterApp(widgets.VBox):
         self.new_age = widgets.Text(description="Age", placeholder="years, optional", continuous_update=False)
         self.new_age.add_class("hl-new-age")
         self.new_tz = widgets.Text(value="UTC", description="Time zone", placeholder="e.g. Europe/Oslo",
-                                   continuous_update=False)
+                                   continuous_update=False, style={"description_width": "initial"})
         self.new_tz.add_class("hl-new-tz")
         self.add_button = widgets.Button(description="Add athlete", button_style="primary")
         self.add_button.add_class("hl-add-athlete")
@@ -425,7 +425,10 @@ class RosterApp(widgets.VBox):
             counts = s.counts(name)
             saved = s.assessments(name)
         self._saved = saved
-        prof = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in a.profile.items() if v is not None)
+        units = {"sleep_need_h": " h", "max_hr": " bpm", "rest_hr": " bpm", "age": " years"}
+        prof = ", ".join(f"{k.removesuffix('_h').replace('_', ' ')} {v:g}{units.get(k, '')}"
+                         if isinstance(v, int | float) else f"{k.replace('_', ' ')} {v}"
+                         for k, v in a.profile.items() if v is not None)
         self.summary.value = (
             f"<p><strong>{esc(a.name)}</strong> ({esc(a.tz)}); profile: {esc(prof or 'none')}. "
             f"Records: {counts.get('sessions', 0)} sessions, {counts.get('nights', 0)} nights, "
