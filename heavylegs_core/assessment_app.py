@@ -445,23 +445,10 @@ class AssessmentApp(widgets.VBox):
 
     def load_history(self, paths: list[Path], *, label: str) -> None:
         """Import ``paths``, compute the daily metrics and use the last day as evidence."""
-        from heavylegs_core.importers import load_sources
         from heavylegs_core.metrics import daily_metrics
 
         self._build(self.history_step)
-        self.import_progress.layout.display = None
-
-        def progress(done: int, total: int, _label: str) -> None:
-            self.import_progress.max = max(total, 1)
-            self.import_progress.value = min(done, self.import_progress.max)
-
-        try:
-            imported = load_sources(paths, profile=self.profile(), progress=progress)
-        except UserError as exc:  # name the uploaded file, not the private temporary path
-            raise UserError([type(p)(p.message, safe_filename(p.where or "") or None, p.row)
-                             for p in exc.problems]) from None
-        finally:
-            self.import_progress.layout.display = "none"
+        imported = import_with_progress(paths, self.import_progress, profile=self.profile())
         if imported.sessions.empty:
             raise UserError("these files hold no training sessions: add a training export", where=label)
         table = daily_metrics(imported.sessions, imported.nights, profile=self.profile())
@@ -589,6 +576,29 @@ class AssessmentApp(widgets.VBox):
             self._loading = False
         self._pending = {q: a for q, a in known.items() if q not in self.fields}
         self.refresh()
+
+
+def import_with_progress(paths: list[Path], bar: widgets.IntProgress, *, tz: str = "UTC",
+                         profile: AthleteProfile | None = None) -> Any:
+    """Import uploaded ``paths`` (``load_sources``), showing progress in ``bar`` while it runs.
+
+    Problems name the uploaded file, never the private temporary path it was written to.
+    Returns the :class:`~heavylegs_core.importers.ImportResult`.
+    """
+    from heavylegs_core.importers import load_sources
+
+    def progress(done: int, total: int, _label: str) -> None:
+        bar.max = max(total, 1)
+        bar.value = min(done, bar.max)
+
+    bar.layout.display = None
+    try:
+        return load_sources(paths, tz, profile, progress=progress)
+    except UserError as exc:
+        raise UserError([type(p)(p.message, safe_filename(p.where or "") or None, p.row)
+                         for p in exc.problems]) from None
+    finally:
+        bar.layout.display = "none"
 
 
 def _fmt(v: Any, digits: int) -> str:

@@ -32,6 +32,7 @@ from heavylegs_core.assessment_app import (
     MAX_NAME,
     MAX_UPLOAD_BYTES,
     AssessmentApp,
+    import_with_progress,
     safe_filename,
 )
 from heavylegs_core.coach import Comparison, TimelineRow, compare, timeline
@@ -378,11 +379,6 @@ class RosterApp(widgets.VBox):
                 "records (bottom of the page) before you leave: Binder deletes everything when the session "
                 "ends.</p></div>")
 
-    @property
-    def athlete(self) -> str | None:
-        """The athlete picked (validated against the records)."""
-        return self.pick.value
-
     def _require_athlete(self) -> str:
         name = self.pick.value
         if name is None:
@@ -392,12 +388,7 @@ class RosterApp(widgets.VBox):
     # ----------------------------------------------------------------- redraw
     def refresh(self) -> None:
         """Redraw the roster, what is due and the picked athlete from the records."""
-        with self.store() as s:
-            rows = s.roster(self.today)
-            due = s.due(self.today)
-        self.table.value = roster_html(rows, self.kb)
-        self.due.value = due_html(due, self.today)
-        names = [r.athlete for r in rows]
+        names = self.refresh_roster_only()
         keep = self.pick.value if self.pick.value in names else None
         self.pick.options = [(NONE_CHOSEN, None)] + [(n, n) for n in names]
         self.pick.value = keep
@@ -487,7 +478,6 @@ class RosterApp(widgets.VBox):
         self.status.value = f"<p>Added {esc(name)}.</p>"
 
     def _history_uploaded(self, change: dict) -> None:
-        from heavylegs_core.importers import load_sources
         from heavylegs_core.profile import AthleteProfile
 
         files = checked_uploads(change["new"], max_files=MAX_FILES, max_bytes=MAX_UPLOAD_BYTES, where="import")
@@ -503,19 +493,8 @@ class RosterApp(widgets.VBox):
                 paths.append(path)
             with self.store() as s:
                 a = s.athlete(name)
-            self.import_progress.layout.display = None
-
-            def progress(done: int, total: int, _label: str) -> None:
-                self.import_progress.max = max(total, 1)
-                self.import_progress.value = min(done, self.import_progress.max)
-
-            try:
-                imported = load_sources(paths, a.tz, AthleteProfile(**a.profile), progress=progress)
-            except UserError as exc:  # name the uploaded file, not the private temporary path
-                raise UserError([type(p)(p.message, safe_filename(p.where or "") or None, p.row)
-                                 for p in exc.problems]) from None
-            finally:
-                self.import_progress.layout.display = "none"
+            imported = import_with_progress(paths, self.import_progress, tz=a.tz,
+                                            profile=AthleteProfile(**a.profile))
             with self.store() as s:
                 got = s.add_history(name, imported.sessions, imported.nights)
         finally:
@@ -526,11 +505,13 @@ class RosterApp(widgets.VBox):
                              f"already in the records) and {got.nights_added} nights "
                              f"({got.nights_duplicate} already in the records).</p>")
 
-    def refresh_roster_only(self) -> None:
-        """Redraw the roster table and what is due (the picked athlete stays as shown)."""
+    def refresh_roster_only(self) -> list[str]:
+        """Redraw the roster table and what is due (the picked athlete stays as shown); returns the names."""
         with self.store() as s:
-            self.table.value = roster_html(s.roster(self.today), self.kb)
+            rows = s.roster(self.today)
+            self.table.value = roster_html(rows, self.kb)
             self.due.value = due_html(s.due(self.today), self.today)
+        return [r.athlete for r in rows]
 
     # ----------------------------------------------------------------- assessments
     def start_assessment(self, followup: str | None = None, *, required: bool = False) -> AssessmentApp:
