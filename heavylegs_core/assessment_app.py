@@ -34,7 +34,7 @@ from heavylegs_core.model import Assessment, Engine, engine, is_shown
 from heavylegs_core.paths import pmdata_file, pmdata_participants
 from heavylegs_core.profile import AthleteProfile
 from heavylegs_core.results_html import RESULTS_CSS, results_html, triage_html
-from heavylegs_core.ui import ErrorBox, esc, mark_ready, reports_errors
+from heavylegs_core.ui import ErrorBox, esc, mark_ready, offline_chart, reports_errors
 
 #: Emergency numbers by country group (red-flags.md rule 5).
 COUNTRIES: dict[str, str] = {
@@ -81,13 +81,35 @@ def parse_number(text: str, q: Question) -> float | None:
     return value
 
 
+#: Styles of the questions (the label above its control) and of the results, sent once
+#: per page in their own hidden widget rather than with every redraw of the results.
+QUESTION_CSS = """
+.hl-assessment .hl-question { flex-direction: column; align-items: stretch; width: 100%; height: auto;
+  margin: 6px 0; }
+.hl-assessment .hl-question > .widget-label { width: auto; max-width: 100%; height: auto; margin: 0 0 4px 0;
+  text-align: left; white-space: normal; overflow: visible; line-height: 1.5; }
+.hl-assessment .hl-question .hl-help { display: block; }
+.hl-assessment .hl-question > select, .hl-assessment .hl-question > input {
+  flex: none; height: var(--jp-widgets-inline-height, 28px); max-width: 100%; }
+.hl-assessment .hl-question > select { width: 100%; }
+.hl-assessment .hl-question > input { width: 16rem; align-self: flex-start; }
+@media print {
+  .hl-assessment .hl-question { display: flex !important; }
+  .hl-assessment .hl-question > select { display: none; }
+}
+"""
+
+
 class SharedLooks:
     """Layout and style models shared by every question of one app.
 
-    The browser builds every widget model before it can show a step, and most
-    of a questionnaire's models would be identical layouts and styles (about
-    800 for 90 questions). Only looks that never change are shared: a question
-    shown or hidden by ``show_if`` keeps its own layout.
+    A step's widgets are sent to the browser when the step is first shown, one
+    message per widget model, and most of a questionnaire's models would be
+    identical layouts and styles. Only looks that never change are shared, and
+    only by widgets the app keeps to itself (questions, step pages, fixed texts;
+    never a public attribute such as ``sample`` that an embedding app may hide): a
+    question shown or hidden by ``show_if`` switches between :attr:`plain` and
+    :attr:`hidden`, it never changes a shared layout.
     """
 
     def __init__(self) -> None:
@@ -95,42 +117,53 @@ class SharedLooks:
         from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
         self.plain = widgets.Layout()
+        self.hidden = widgets.Layout(display="none")
         self.html_style = HTMLStyle()
-        self.field = widgets.Layout(margin="6px 0")
-        self.dropdown = widgets.Layout(width="auto", max_width="100%")
         self.dropdown_style = DescriptionStyle()
-        self.text = widgets.Layout(width="16em", max_width="100%")
         self.text_style = TextStyle()
 
 
-class QuestionField(widgets.VBox):
-    """One question: its text, a control, and "don't know" always allowed."""
+class QuestionField:
+    """One question as ONE widget: a control whose label carries the question and its help.
+
+    The label is the control's description (a ``<label>`` tied to the control, so a
+    screen reader announces the question with it), and "don't know" is always allowed.
+    The control carries the CSS classes ``hl-question`` and ``hl-q-<question id>``.
+    """
 
     def __init__(self, q: Question, on_change: Callable[[str], None], looks: SharedLooks | None = None):
         self.q = q
-        looks = looks or SharedLooks()
-        label = widgets.HTML(f'<label class="hl-q">{esc(q.text)}</label>'
-                             + (f'<div class="hl-help">{esc(q.help)}</div>' if q.help else ""),
-                             layout=looks.plain, style=looks.html_style)
+        self._looks = looks or SharedLooks()
+        label = f'<span class="hl-q">{esc(q.text)}</span>' + (
+            f'<span class="hl-help">{esc(q.help)}</span>' if q.help else "")
+        common = {"description": label, "description_allow_html": True, "layout": self._looks.plain,
+                  "_dom_classes": ("hl-question", f"hl-q-{q.id}")}
         if q.type == "single":
             opts = [(NOT_CHOSEN, None)] + [(o.label, o.id) for o in q.options]
             if q.dont_know:
                 opts.append(("Don't know", DONT_KNOW))
             self.control: widgets.ValueWidget = widgets.Dropdown(
-                options=opts, value=None, layout=looks.dropdown, style=looks.dropdown_style)
+                options=opts, value=None, style=self._looks.dropdown_style, **common)
         else:
             unit = f" ({q.unit})" if q.unit else ""
             self.control = widgets.Text(value="", placeholder=f"number{unit}, or leave empty",
-                                        continuous_update=False, layout=looks.text, style=looks.text_style)
-        self.control.add_class(f"hl-q-{q.id}")
-        own = q.show_if is not None  # shown or hidden on its own
-        super().__init__([label, self.control], layout=widgets.Layout(margin="6px 0") if own else looks.field)
-        self.add_class("hl-question")
+                                        continuous_update=False, style=self._looks.text_style, **common)
         self._on_change = on_change
         self.control.observe(self._changed, names="value")
 
     def _changed(self, change: dict) -> None:
         self._on_change(self.q.id)
+
+    @property
+    def shown(self) -> bool:
+        """Whether the question is shown (``show_if`` may hide it)."""
+        return self.control.layout is not self._looks.hidden
+
+    def show(self, shown: bool) -> None:
+        """Show or hide the question (a shared layout is swapped in, never changed)."""
+        layout = self._looks.plain if shown else self._looks.hidden
+        if self.control.layout is not layout:
+            self.control.layout = layout
 
     def answer(self) -> Any:
         """The current answer: an option id, a number, ``"dont_know"`` or None (unanswered)."""
@@ -192,7 +225,7 @@ class AssessmentApp(widgets.VBox):
         self.history_step = len(self.steps) - 1
         self.steps.append(("Keep this session", self._keep_step))
         self.keep_step = len(self.steps) - 1
-        self._pages = [widgets.VBox() for _ in self.steps]
+        self._pages = [widgets.VBox(layout=self._looks.plain) for _ in self.steps]
         self._built: set[int] = set()
         self._build(0)
 
@@ -218,7 +251,9 @@ class AssessmentApp(widgets.VBox):
                                     widgets.HBox([self.back, self.next])])
         self.results = widgets.HTML(layout=widgets.Layout(display="none"))
         self.results.add_class("hl-results")
-        super().__init__([self.errors, self.gate, self.wizard, self.results],
+        self.looks_css = widgets.HTML(f"<style>{QUESTION_CSS}{RESULTS_CSS}</style>",
+                                      layout=widgets.Layout(display="none"))
+        super().__init__([self.looks_css, self.errors, self.gate, self.wizard, self.results],
                          layout=widgets.Layout(width="100%", max_width="1100px"))
         self.add_class("hl-app")
         self.add_class("hl-assessment")
@@ -246,8 +281,9 @@ class AssessmentApp(widgets.VBox):
         return field
 
     def _question_step(self, qs: list[Question], intro: str) -> list[widgets.Widget]:
-        body: list[widgets.Widget] = [widgets.HTML(intro)] if intro else []
-        return body + [self._field(q) for q in qs]
+        body: list[widgets.Widget] = [widgets.HTML(intro, layout=self._looks.plain, style=self._looks.html_style)
+                                      ] if intro else []
+        return body + [self._field(q).control for q in qs]
 
     def _build(self, i: int) -> None:
         """Build step ``i`` the first time it is needed."""
@@ -275,49 +311,52 @@ class AssessmentApp(widgets.VBox):
             w.observe(reports_errors(self.errors)(lambda _: self.refresh()), names="value")
         fields = [self._field(self.kb.question(q)) for q in ATHLETE_STEP_QUESTIONS
                   if q in {x.id for x in self.kb.questions}]
-        return [self.name, *fields, self.units, self.country]
+        return [self.name, *(f.control for f in fields), self.units, self.country]
 
     def _history_step(self) -> list[widgets.Widget]:
+        looks = self._looks
         intro = widgets.HTML(
             "<p>Optional: load the athlete's training and sleep history so that the assessment can use "
-            "their real load, rest days and sleep. Files stay in this session only.</p>")
+            "their real load, rest days and sleep. Files stay in this session only.</p>",
+            layout=looks.plain, style=looks.html_style)
         samples = [("No sample", None)] + [(f"PMData {p} (real, CC BY 4.0)", p) for p in pmdata_participants()]
         self.sample = widgets.Dropdown(options=samples, value=None, description="Sample athlete",
                                        style={"description_width": "initial"})
         self.sample.observe(reports_errors(self.errors)(self._sample_changed), names="value")
+        # built when the step is first shown: classes given at creation (one message per widget, not two),
+        # and no icon on the upload buttons (an icon would make the page fetch an icon font, ~80 kB)
         self.upload = widgets.FileUpload(
-            multiple=True, description="Upload exports",
-            accept=".csv,.json,.fit,.gz,.gpx,.tcx,.xml,.zip")
-        self.upload.add_class("hl-upload")
+            multiple=True, description="Upload exports", icon="",
+            accept=".csv,.json,.fit,.gz,.gpx,.tcx,.xml,.zip", _dom_classes=("hl-upload",))
         self.upload.observe(reports_errors(self.errors)(self._uploaded), names="value")
         self.import_progress = widgets.IntProgress(min=0, max=1, value=0, description="Import",
                                                    layout=widgets.Layout(display="none"))
-        self.history_html = widgets.HTML()
-        self.history_html.add_class("hl-history")
+        self.history_html = widgets.HTML(_dom_classes=("hl-history",))
         self.history_chart = widgets.VBox()
         self.open_dashboard = widgets.Button(description="Open the full load and sleep dashboard",
-                                             layout=widgets.Layout(width="auto", display="none"))
-        self.open_dashboard.add_class("hl-open-dashboard")
+                                             layout=widgets.Layout(width="auto", display="none"),
+                                             _dom_classes=("hl-open-dashboard",))
         self.open_dashboard.on_click(reports_errors(self.errors)(self._show_dashboard))
         self.dashboard_box = widgets.VBox()
         return [intro, self.sample, self.upload, self.import_progress, self.history_html, self.history_chart,
                 self.open_dashboard, self.dashboard_box]
 
     def _keep_step(self) -> list[widgets.Widget]:
-        self.prepare = widgets.Button(description="Prepare downloads", layout=widgets.Layout(width="auto"))
-        self.prepare.add_class("hl-prepare")
+        self.prepare = widgets.Button(description="Prepare downloads", layout=widgets.Layout(width="auto"),
+                                      _dom_classes=("hl-prepare",))
         self.prepare.on_click(reports_errors(self.errors)(self._prepare_downloads))
-        self.downloads = widgets.HTML()
-        self.downloads.add_class("hl-downloads")
-        self.resume = widgets.FileUpload(multiple=False, accept=".json", description="Resume from file")
-        self.resume.add_class("hl-resume")
+        looks = self._looks
+        self.downloads = widgets.HTML(_dom_classes=("hl-downloads",))
+        self.resume = widgets.FileUpload(multiple=False, accept=".json", description="Resume from file", icon="",
+                                         _dom_classes=("hl-resume",))
         self.resume.observe(reports_errors(self.errors)(self._resume), names="value")
         return [
             widgets.HTML("<p>Download the answers and results (JSON, to resume later) and a printable "
                          "report. Nothing is stored on the server: on Binder everything is gone when the "
-                         "session ends.</p>"),
+                         "session ends.</p>", layout=looks.plain, style=looks.html_style),
             self.prepare, self.downloads,
-            widgets.HTML("<p>Resume an earlier session from its JSON file:</p>"), self.resume,
+            widgets.HTML("<p>Resume an earlier session from its JSON file:</p>", layout=looks.plain,
+                         style=looks.html_style), self.resume,
         ]
 
     # ----------------------------------------------------------------- navigation
@@ -396,7 +435,7 @@ class AssessmentApp(widgets.VBox):
         for qid, field in self.fields.items():  # questions that only apply to some athletes
             if field.q.show_if is not None:
                 shown = is_shown(field.q, answers)
-                field.layout.display = None if shown else "none"
+                field.show(shown)
                 if not shown:
                     answers.pop(qid, None)
         self.answers = answers
@@ -404,7 +443,7 @@ class AssessmentApp(widgets.VBox):
                                     as_of=self.history_as_of or self.today,
                                     emergency_number=self.emergency_number(), where="answers")
         self.result = result
-        self.results.value = f"<style>{RESULTS_CSS}</style>" + results_html(result, athlete=self.name.value)
+        self.results.value = results_html(result, athlete=self.name.value)  # styled by self.looks_css
         if result.triage.level == "none":
             self.acknowledged = False
         self.errors.clear()
@@ -493,11 +532,7 @@ class AssessmentApp(widgets.VBox):
                 f"{esc(n)} × {esc(reason)}" for reason, n in skipped.items()) + "</p>"
         self.history_html.value = f"<table class='hl-summary'>{rows}</table>{skipped_html}"
         if sessions is not None:
-            from heavylegs_core.charts import weekly_load, weekly_load_chart
-            from heavylegs_core.ui import offline_chart
-
-            chart = weekly_load_chart(weekly_load(sessions.tail(2000)), title="Weekly training load")
-            self.history_chart.children = (offline_chart(chart),)
+            self.history_chart.children = (offline_chart(history_load_chart(sessions)),)
             self._guard()
         self.refresh()
 
@@ -599,6 +634,19 @@ def import_with_progress(paths: list[Path], bar: widgets.IntProgress, *, tz: str
                          for p in exc.problems]) from None
     finally:
         bar.layout.display = "none"
+
+
+def history_load_chart(sessions: Any) -> Any:
+    """The history step's chart: training load (AU) per week, or per month for histories over two years.
+
+    Every session counts (whole weeks or months, none cut), aggregated in the kernel
+    (:func:`heavylegs_core.charts.load_per_period`), so the page receives one row per
+    bar and sport rather than one per session or day.
+    """
+    from heavylegs_core.charts import load_per_period, load_period, period_load_chart
+
+    period = load_period(sessions)
+    return period_load_chart(load_per_period(sessions, period), period)
 
 
 def _fmt(v: Any, digits: int) -> str:

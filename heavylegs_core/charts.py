@@ -21,12 +21,53 @@ from heavylegs_core.chart_references import ChartReferences
 from heavylegs_core.metrics import HARD_MIN_RPE, MODERATE_MIN_RPE, SHORT_NIGHT_H
 
 __all__ = [
-    "ACWR_KINDS", "INTENSITY_CLASSES", "KM_PER_MILE", "RESOLUTIONS", "UNITS", "DashboardData",
-    "acwr_chart", "assessments_for", "choose_resolution", "dashboard_chart", "dashboard_data", "frame_columns", "inline_csv",
-    "intensity_chart", "intensity_per_week", "load_by_sport", "load_chart", "monotony_strain_chart",
-    "overview_chart", "ratings_for", "resample_timeline", "sleep_chart", "tsb_chart", "weekly_load",
-    "weekly_load_chart", "weekly_monotony_strain",
+    "ACWR_KINDS", "INTENSITY_CLASSES", "KM_PER_MILE", "LOAD_PERIODS", "MAX_WEEKLY_BARS", "RESOLUTIONS", "UNITS",
+    "DashboardData", "acwr_chart", "assessments_for", "choose_resolution", "dashboard_chart", "dashboard_data",
+    "frame_columns", "inline_csv", "intensity_chart", "intensity_per_week", "load_by_sport", "load_chart",
+    "load_per_period", "load_period", "monotony_strain_chart", "overview_chart", "period_load_chart", "ratings_for",
+    "resample_timeline", "sleep_chart", "tsb_chart", "weekly_load", "weekly_load_chart", "weekly_monotony_strain",
 ]
+
+
+LoadPeriod = Literal["week", "month"]
+LOAD_PERIODS: tuple[str, ...] = ("week", "month")
+#: A history load chart spanning more weeks than this draws one bar per month: about 520 weekly
+#: bars (10 years) on a 700 px chart would be ~1 px each, and the data sent would grow with them.
+MAX_WEEKLY_BARS = 104
+
+
+def load_per_period(sessions: pd.DataFrame, period: LoadPeriod = "week") -> pd.DataFrame:
+    """Training load summed per ISO week (Monday start) or per calendar month, and sport.
+
+    Input: canonical sessions with ``date``, ``sport``, ``load`` (arbitrary units) and
+    ``duration_min``. Output columns: ``start`` (the period's Monday or first day of
+    the month, datetime), ``sport``, ``load`` (AU, the period's total), ``sessions``
+    (count), ``minutes`` (sum of ``duration_min``). Every session counts in exactly one
+    row, so the totals over all rows equal the sessions' totals.
+    """
+    _check(period, LOAD_PERIODS, "load period")
+    if sessions.empty:
+        return pd.DataFrame(columns=["start", "sport", "load", "sessions", "minutes"])
+    day = sessions["date"].dt.normalize()
+    start = day - pd.to_timedelta(day.dt.day_of_week, unit="D") if period == "week" else \
+        day - pd.to_timedelta(day.dt.day - 1, unit="D")
+    return (
+        sessions.assign(start=start)
+        .groupby(["start", "sport"], as_index=False)
+        .agg(load=("load", "sum"), sessions=("load", "size"), minutes=("duration_min", "sum"))
+        .sort_values(["start", "sport"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def load_period(sessions: pd.DataFrame) -> LoadPeriod:
+    """``"week"`` when the sessions span at most :data:`MAX_WEEKLY_BARS` ISO weeks, else ``"month"``."""
+    if sessions.empty:
+        return "week"
+    first, last = sessions["date"].min(), sessions["date"].max()
+    weeks = ((last.normalize() - pd.Timedelta(days=last.day_of_week))
+             - (first.normalize() - pd.Timedelta(days=first.day_of_week))).days // 7 + 1
+    return "week" if weeks <= MAX_WEEKLY_BARS else "month"
 
 
 def weekly_load(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -36,15 +77,7 @@ def weekly_load(sessions: pd.DataFrame) -> pd.DataFrame:
     Output columns: ``week`` (Monday, datetime), ``sport``, ``load`` (AU),
     ``sessions`` (count), ``minutes`` (sum of ``duration_min``).
     """
-    if sessions.empty:
-        return pd.DataFrame(columns=["week", "sport", "load", "sessions", "minutes"])
-    df = sessions.assign(week=sessions["date"] - pd.to_timedelta(sessions["date"].dt.day_of_week, unit="D"))
-    return (
-        df.groupby(["week", "sport"], as_index=False)
-        .agg(load=("load", "sum"), sessions=("load", "size"), minutes=("duration_min", "sum"))
-        .sort_values(["week", "sport"], kind="stable")
-        .reset_index(drop=True)
-    )
+    return load_per_period(sessions, "week").rename(columns={"start": "week"})
 
 
 def weekly_load_chart(weekly: pd.DataFrame, *, title: str = "Weekly training load") -> alt.Chart:
@@ -52,16 +85,31 @@ def weekly_load_chart(weekly: pd.DataFrame, *, title: str = "Weekly training loa
 
     ``weekly`` is the output of :func:`weekly_load`.
     """
+    return period_load_chart(weekly.rename(columns={"week": "start"}), "week", title=title)
+
+
+def period_load_chart(per_period: pd.DataFrame, period: LoadPeriod, *, title: str | None = None) -> alt.Chart:
+    """Stacked bars of load (AU) per week or per month, coloured by sport, with tooltips.
+
+    ``per_period`` is the output of :func:`load_per_period` for ``period``. The data is
+    sent as inline CSV (dates as UTC days; a few times smaller than JSON records).
+    """
+    _check(period, LOAD_PERIODS, "load period")
+    unit, name, fmt = ("utcyearweek", "Week", "%d %b") if period == "week" else ("utcyearmonth", "Month", "%b %Y")
+    title = title or f"{name}ly training load"
     return (
-        alt.Chart(weekly, title=alt.Title(title, subtitle="Session load (RPE × minutes; else heart-rate TRIMP; else minutes), summed per week"))
+        alt.Chart(inline_csv(per_period[["start", "sport", "load", "sessions", "minutes"]]),
+                  title=alt.Title(title, subtitle=f"Session load (RPE × minutes; else heart-rate TRIMP; else "
+                                                  f"minutes), summed per {name.lower()}"))
         .mark_bar(width=alt.RelativeBandSize(0.85))
         .encode(
-            # a week-long band per bar (a plain temporal axis would draw hairline bars)
-            x=alt.X("yearweek(week):T", title="Week starting", axis=alt.Axis(format="%d %b")),
+            # a period-long band per bar (a plain temporal axis would draw hairline bars)
+            x=alt.X("start:T", timeUnit=unit, title=f"{name} starting", axis=alt.Axis(format=fmt)),
             y=alt.Y("sum(load):Q", title="Load (AU)"),
             color=alt.Color("sport:N", title="Sport", scale=theme.sport_scale()),
             tooltip=[
-                alt.Tooltip("week:T", title="Week of", format="%d %b %Y"),
+                alt.Tooltip("start:T", timeUnit="utcyearmonthdate", title=f"{name} of",
+                            format="%d %b %Y" if period == "week" else "%B %Y"),
                 alt.Tooltip("sport:N", title="Sport"),
                 alt.Tooltip("load:Q", title="Load (AU)", format=",.0f"),
                 alt.Tooltip("sessions:Q", title="Sessions"),

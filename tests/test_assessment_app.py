@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
+import io
 import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from heavylegs_core.assessment_app import MAX_FILES, AssessmentApp, safe_filename
@@ -201,11 +204,15 @@ def test_questions_that_do_not_apply_are_hidden_and_ignored(app):
     conditional = next(q for q in app.kb.questions if q.show_if is not None and q.show_if.q == "legs")
     answer(app, "legs", "both")
     answer(app, conditional.id, conditional.option_ids()[0])
-    assert app.fields[conditional.id].layout.display == "none"
+    control = app.fields[conditional.id].control
+    assert control.layout.display == "none" and not app.fields[conditional.id].shown
     assert conditional.id not in app.answers
     answer(app, "legs", "one")
-    assert app.fields[conditional.id].layout.display is None
+    assert control.layout.display is None and app.fields[conditional.id].shown
     assert conditional.id in app.answers
+    # showing or hiding one question never changes the layout another question shares
+    others = [f.control.layout.display for q, f in app.fields.items() if app.kb.question(q).show_if is None]
+    assert others and all(d is None for d in others)
 
 
 def test_an_unexpected_failure_while_answering_is_shown_not_swallowed(app, monkeypatch):
@@ -240,3 +247,102 @@ def test_report_carries_the_history_charts_inline(app):
     body = report[report.index("<body"):]
     assert body.count("<svg") >= 2  # weekly load and form; no script, no external URL
     assert "<script" not in body.lower() and "https://" not in body
+
+
+# ---------------------------------------------------------------- what the page receives (issue #11)
+
+
+def test_a_steps_widgets_are_built_when_it_is_first_shown(app):
+    built = set(app.fields)
+    assert built == {"sex", "age"}  # only the first step exists when the page opens
+    assert all(page.children == () for page in app._pages[1:])
+    app.next.click()
+    step = app._pages[1]
+    new = set(app.fields) - built
+    assert new and step.children, "the red-flag step exists once shown"
+    assert all(page.children == () for page in app._pages[2:]), "later steps are not built yet"
+    controls = [c for c in step.children if "hl-question" in c._dom_classes]
+    assert {app.fields[q].control for q in new} == set(controls)
+    for qid in new:  # one widget per question: the control, labelled with the question (escaped) and its help
+        field = app.fields[qid]
+        assert field.control._dom_classes == ("hl-question", f"hl-q-{qid}")
+        assert field.control.description_allow_html
+        assert f'<span class="hl-q">{html.escape(field.q.text, quote=True)}</span>' in field.control.description
+
+
+def test_questions_share_their_looks_and_the_styles_are_sent_once(app):
+    for i in range(len(app.steps)):
+        app._build(i)
+    layouts = {id(f.control.layout) for f in app.fields.values()}
+    styles = {id(f.control.style) for f in app.fields.values()}
+    assert len(layouts) == 1 and len(styles) == 2  # one layout; one style per kind of control
+    walk_to(app, app._last_red_flag_step + 1)
+    assert "<style" not in app.results.value  # not re-sent with every redraw of the results
+    assert ".hl-contributor" in app.looks_css.value and ".hl-question" in app.looks_css.value
+    assert app.looks_css.layout.display == "none"
+    assert app.upload.icon == "" and app.resume.icon == ""  # no icon font fetched for the upload buttons
+    # an embedding app (the roster) hides the history's own controls: no question goes with them
+    shown = {q for q, f in app.fields.items() if f.shown}
+    assert len(shown) > 70
+    for w in (app.sample, app.upload, app.history_html, app.history_chart, app.downloads, app.looks_css):
+        w.layout.display = "none"
+    assert all(app.fields[q].control.layout.display is None for q in shown)
+
+
+def test_load_per_period_keeps_every_sessions_totals():
+    from heavylegs_core.charts import load_per_period
+    from heavylegs_core.records import normalise_sessions
+
+    rows = [("2024-01-07", "run", 10.0, 30), ("2024-01-08", "run", 20.0, 40), ("2024-01-08", "ride", 5.0, 60),
+            ("2024-01-31", "run", 7.0, 20), ("2024-02-01", "run", 3.0, 10)]
+    s = normalise_sessions(pd.DataFrame({"date": [d for d, *_ in rows],
+                                         "start": [f"{d}T08:00:00+00:00" for d, *_ in rows],
+                                         "sport": [r[1] for r in rows], "load": [r[2] for r in rows],
+                                         "duration_min": [r[3] for r in rows]}))
+    weeks = load_per_period(s, "week")
+    got = {(str(w.date()), sp): (ld, n, m) for w, sp, ld, n, m in weeks.itertuples(index=False)}
+    # Sunday 7 January closes the week of Monday 1 January; 31 January (Wednesday) and 1 February share a week
+    assert got == {("2024-01-01", "run"): (10.0, 1, 30.0), ("2024-01-08", "ride"): (5.0, 1, 60.0),
+                   ("2024-01-08", "run"): (20.0, 1, 40.0), ("2024-01-29", "run"): (10.0, 2, 30.0)}
+    months = load_per_period(s, "month")
+    got = {(str(w.date()), sp): ld for w, sp, ld, *_ in months.itertuples(index=False)}
+    assert got == {("2024-01-01", "ride"): 5.0, ("2024-01-01", "run"): 37.0, ("2024-02-01", "run"): 3.0}
+    for table in (weeks, months):
+        assert table["load"].sum() == s["load"].sum() and table["sessions"].sum() == len(s)
+    with pytest.raises(ValueError, match="unknown load period 'day'"):
+        load_per_period(s, "day")
+
+
+def _chart_rows(spec: dict) -> pd.DataFrame:
+    (text,) = spec["datasets"].values()  # the chart's one inline CSV dataset
+    return pd.read_csv(io.StringIO(text), parse_dates=["start"])
+
+
+def test_a_ten_year_history_chart_is_monthly_complete_and_small():
+    from heavylegs_core.assessment_app import history_load_chart
+    from heavylegs_core.synthetic import synthetic_history
+
+    s = synthetic_history(10).sessions
+    spec = history_load_chart(s).to_dict()
+    rows = _chart_rows(spec)
+    assert spec["encoding"]["x"]["timeUnit"] == "utcyearmonth" and "Monthly" in spec["title"]["text"]
+    assert rows["load"].sum() == pytest.approx(s["load"].sum()) and rows["sessions"].sum() == len(s)
+    # one row per month and sport: every month's bar is that month's total, the first and last included
+    month = s["date"].dt.strftime("%Y-%m")
+    expected = s.groupby([month, "sport"])["load"].sum()
+    got = rows.set_index([rows["start"].dt.strftime("%Y-%m"), "sport"])["load"]
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
+    assert rows["start"].min().strftime("%Y-%m") == month.min()
+    assert len(json.dumps(spec)) < 20_000  # bytes sent to the page for the whole decade
+
+
+def test_a_short_history_chart_stays_weekly():
+    from heavylegs_core.assessment_app import history_load_chart
+    from heavylegs_core.synthetic import synthetic_history
+
+    s = synthetic_history(1.5).sessions
+    spec = history_load_chart(s).to_dict()
+    rows = _chart_rows(spec)
+    assert spec["encoding"]["x"]["timeUnit"] == "utcyearweek"
+    assert (rows["start"].dt.day_of_week == 0).all()  # Mondays
+    assert rows["load"].sum() == pytest.approx(s["load"].sum())
