@@ -9,7 +9,12 @@
   load chart drawn (target: under 200 MB);
 - page weight with that history's chart: the bytes received up to ready plus those received
   while the history loads and its chart is drawn (HTTP as sent, gzip, plus websocket payloads;
-  the chart JavaScript included; the answer changes left out; target: under 2 MB).
+  the chart JavaScript included; the answer changes left out; target: under 2 MB). The
+  websocket payloads are counted as Chrome's DevTools Protocol reports them, decompressed:
+  the conservative measure the target is judged on. The bytes that really cross the wire
+  (the server compresses websocket messages with permessage-deflate; HTTP headers and
+  websocket framing included) are counted too, by a small TCP proxy between Chromium and
+  Voila, and printed beside it for information.
 
     .venv/bin/python benchmarks/bench_assessment.py [--rounds 5]
 
@@ -20,10 +25,14 @@ apps; ``run_all.py`` does so). Exits non-zero only when a target is missed by mo
 from __future__ import annotations
 
 import argparse
+import contextlib
+import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -42,6 +51,56 @@ READY_RATIO = 1.25
 UPDATE_MS = 300
 RSS_MB = 200
 PAGE_MB = 2.0
+
+
+class CountingProxy:
+    """A TCP proxy on 127.0.0.1 that counts the bytes the server sends (as they cross the wire)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.down = 0  # bytes from the server to the browser
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:  # closed
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, True), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, count: bool) -> None:
+        try:
+            while data := src.recv(65536):
+                if count:
+                    with self._lock:
+                        self.down += len(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+@contextlib.contextmanager
+def proxied(base: str) -> Iterator[tuple[str, CountingProxy]]:
+    """``base`` (``http://127.0.0.1:PORT/...``) through a :class:`CountingProxy`."""
+    host, port = base.split("//", 1)[1].split("/", 1)[0].split(":")
+    proxy = CountingProxy(int(port))
+    try:
+        yield base.replace(f"{host}:{port}", f"{host}:{proxy.port}"), proxy
+    finally:
+        proxy.close()
 
 
 def ten_year_csv(folder: Path) -> Path:
@@ -97,9 +156,9 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(measure(browser, base + name, voila)["ready"])
 
         def drive(page, received) -> dict[str, float]:
-            at_ready = received()
+            at_ready, wire_at_ready = received(), proxy.down
             trips = answer_round_trips(page)
-            before = received()
+            before, wire_before = received(), proxy.down
             t0 = time.perf_counter()
             load_history(page, csv)
             history_s = time.perf_counter() - t0
@@ -108,9 +167,12 @@ def main(argv: list[str] | None = None) -> int:
                     "history_s": history_s, "at_ready_mb": at_ready / 1e6,
                     # the page as opened plus what loading the history and drawing its chart brought
                     # (the answer changes in between left out)
-                    "with_chart_mb": (at_ready + received() - before) / 1e6}
+                    "with_chart_mb": (at_ready + received() - before) / 1e6,
+                    "wire_at_ready_mb": wire_at_ready / 1e6,
+                    "wire_with_chart_mb": (wire_at_ready + proxy.down - wire_before) / 1e6}
 
-        run = measure(browser, base + APP, voila, then=drive)
+        with proxied(base) as (through_proxy, proxy):
+            run = measure(browser, through_proxy + APP, voila, then=drive)
         browser.close()
     targets = []
     if args.rounds:
@@ -124,8 +186,12 @@ def main(argv: list[str] | None = None) -> int:
           f"max {run['update_max_ms']:.0f} ms over 10 changes (target {UPDATE_MS} ms)")
     print(f"  10-year synthetic history uploaded and assessed in {run['history_s']:.1f} s; "
           f"kernel RSS {run['rss']:.0f} MiB (target {RSS_MB} MB)")
-    print(f"  bytes received: {run['at_ready_mb']:.2f} MB at ready, {weight:.2f} MB once the history and its chart "
+    print(f"  bytes received (HTTP as sent + websocket payloads decompressed; the target's measure): "
+          f"{run['at_ready_mb']:.2f} MB at ready, {weight:.2f} MB once the history and its chart "
           f"are drawn (answer changes left out), {(run['http'] + run['ws']) / 1e6:.2f} MB for the whole visit")
+    print(f"  bytes on the wire (TCP proxy; websocket compressed, headers and framing included; for information): "
+          f"{run['wire_at_ready_mb']:.2f} MB at ready, {run['wire_with_chart_mb']:.2f} MB once the history and "
+          f"its chart are drawn")
     targets += [
         Target("Answer changed -> results redrawn, assessment app", run["update_ms"], "ms", UPDATE_MS,
                note="median of 10"),

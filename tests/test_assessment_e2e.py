@@ -122,3 +122,25 @@ def test_the_app_is_readable_on_a_phone(guarded_page, voila_url):
     page.keyboard.press("Enter")
     expect(page.locator(".hl-step")).to_contain_text("Step 2")
     page.screenshot(path=str(ARTIFACTS / "assessment-phone.png"), full_page=True)
+
+
+def test_each_question_is_labelled_by_its_text_in_full_on_a_phone(guarded_page, voila_url):
+    from heavylegs_core.knowledge import load_knowledge
+
+    q = load_knowledge().question("rf_chest_pain")
+    page = guarded_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{voila_url}/voila/render/01_assessment.ipynb")
+    expect(page.locator(".hl-app.hl-ready")).to_be_visible(timeout=120_000)
+    expect(page.locator(".hl-q-rf_chest_pain")).to_have_count(0)  # a step's widgets come when it is shown
+    page.locator("button.hl-next").click()
+    box = page.locator(".hl-q-rf_chest_pain")
+    # the question's own text is the control's label (a screen reader announces it with the control)
+    expect(box.get_by_label(q.text)).to_be_visible()
+    expect(box).to_contain_text(q.help)
+    label = box.locator(".widget-label")
+    assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the question is not cut"
+    assert label.evaluate("e => e.getBoundingClientRect().right") <= 360
+    pick(page, "rf_chest_pain", "No")
+    expect(box.locator("select option:checked")).to_have_text("No")
+    expect(page.locator(".hl-error")).to_be_hidden()
