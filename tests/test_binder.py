@@ -139,3 +139,5 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
             assert "An exception occurred at the server" not in body, nb.name
             assert "application/vnd.jupyter.widget-view+json" in body, nb.name
             assert "cdn.jsdelivr.net" not in body, nb.name  # the heavylegs template is in use
+    # the server extension that gives memory back after kernels end was loaded
+    assert "heavylegs: memory is given back" in (tmp_path / "jupyter-server.log").read_text()
