@@ -26,10 +26,14 @@ SHOWN = 6
 
 
 def icon_array(n: int, *, label: str) -> str:
-    """A grouped 10 × 10 icon array with ``n`` of 100 icons filled (red-flags.md 5.3)."""
+    """A grouped icon array, 5 rows of 20, with the first ``n`` of 100 icons filled (red-flags.md 5.3).
+
+    Filled icons are ``<b>``, empty ones ``<i>`` (drawn as dots by :data:`RESULTS_CSS`): the
+    shortest markup, since the results are sent to the page again after every answer and
+    show several arrays. The array is one image to assistive technology, named by ``label``.
+    """
     n = max(0, min(100, int(n)))
-    cells = "".join(f'<span class="{"on" if i < n else "off"}"></span>' for i in range(100))
-    return f'<span class="hl-icons" role="img" aria-label="{esc(label)}">{cells}</span>'
+    return f'<span class="hl-icons" role="img" aria-label="{esc(label)}">{"<b></b>" * n}{"<i></i>" * (100 - n)}</span>'
 
 
 def triage_html(triage: Triage) -> str:
@@ -123,9 +127,9 @@ RESULTS_CSS = """
 .hl-contributor { border-top: 1px solid #e5e7eb; padding: 8px 0; }
 .hl-contributor h3 { margin: 4px 0; }
 .hl-icons { display: inline-grid; grid-template-columns: repeat(20, 9px); gap: 2px; margin: 4px 0; }
-.hl-icons span { width: 9px; height: 9px; border-radius: 50%; display: inline-block; }
-.hl-icons .on { background: #1b6ca8; }
-.hl-icons .off { background: #d1d5db; }
+.hl-icons b, .hl-icons i { width: 9px; height: 9px; border-radius: 50%; display: inline-block; }
+.hl-icons b { background: #1b6ca8; }
+.hl-icons i { background: #d1d5db; }
 .hl-ev { list-style: none; }
 .hl-ev-for .hl-arrow { color: #b45309; }
 .hl-ev-against .hl-arrow { color: #1b6ca8; }
