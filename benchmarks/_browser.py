@@ -2,9 +2,10 @@
 
 A page is measured in a fresh browser context (no cache) for: seconds from navigation to
 ``.hl-ready`` visible (and to a chart's marks, when asked); bytes received over HTTP
-(encoded, i.e. gzip as sent) and over the websocket (payloads as Chrome's DevTools
-Protocol reports them: decompressed, binary frames decoded from CDP's base64); and the
-resident memory (RSS) of the page's kernel.
+(encoded, i.e. gzip as sent; an answer from the browser's cache counts no body bytes);
+the number of HTTP loads DevTools reports as finished (cache hits included); bytes received
+over the websocket (payloads as Chrome's DevTools Protocol reports them: decompressed,
+binary frames decoded from CDP's base64); and the resident memory (RSS) of the page's kernel.
 """
 
 from __future__ import annotations
@@ -96,18 +97,28 @@ def ws_bytes(frame: dict) -> int:
     return len(base64.b64decode(data)) if frame.get("opcode") == 2 else len(data.encode("utf-8"))
 
 
-def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, then=None) -> dict[str, float]:
+def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, then=None,
+            context=None) -> dict[str, float]:
     """Open ``url`` in a fresh context; ``then(page, received)`` may act on the ready page and return extra figures.
 
     ``received()`` gives the bytes received so far (HTTP as sent plus websocket payloads).
+    ``context``: open the page in this browser context instead (its HTTP cache holds what
+    earlier pages loaded) and leave the context open.
     """
     before = {p.pid for p in voila.children(recursive=True)}
-    context = browser.new_context()
+    own = context is None
+    if own:
+        context = browser.new_context()
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
-    got = {"http": 0, "ws": 0}
-    cdp.on("Network.loadingFinished", lambda e: got.__setitem__("http", got["http"] + int(e.get("encodedDataLength", 0))))
+    got = {"http": 0, "ws": 0, "requests": 0}
+
+    def finished(e: dict) -> None:
+        got["http"] += int(e.get("encodedDataLength", 0))
+        got["requests"] += 1
+
+    cdp.on("Network.loadingFinished", finished)
     cdp.on("Network.webSocketFrameReceived", lambda e: got.__setitem__("ws", got["ws"] + ws_bytes(e["response"])))
     t0 = time.perf_counter()
     page.goto(url)
@@ -122,8 +133,9 @@ def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, th
     if then is not None:
         out.update(then(page, lambda: got["http"] + got["ws"]))
         page.wait_for_timeout(1500)
-    out.update(http=got["http"], ws=got["ws"])  # everything received, including during ``then``
+    out.update(http=got["http"], ws=got["ws"], requests=got["requests"])  # including during ``then``
     out["rss"] = kernel_rss(voila, before)
     page.close(run_before_unload=True)
-    context.close()
+    if own:
+        context.close()
     return out
