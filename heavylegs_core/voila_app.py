@@ -38,6 +38,11 @@ The page also runs Voila's startup chunks from one file (:data:`STARTUP_CHUNKS`,
 entry files with ``<link rel="preload">`` (:func:`page_config_extras`; the heavylegs
 template reads both from the page configuration), so that the browser no longer fetches
 about 70 chunks in three waves, each waiting for the JavaScript of the one before.
+
+Memory (issue #10): :func:`main` limits the C allocator to two heaps before the server
+starts its threads, and the server gives freed memory back to the system whenever
+kernels have ended (:class:`heavylegs_core.memory.MemoryKeeper`), so that its memory
+returns near its baseline after a squad's sessions end.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from voila.app import Voila
 from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
 
 from heavylegs_core.atomic import write_atomic
+from heavylegs_core.memory import MemoryKeeper, limit_arenas
 
 #: Seconds a browser may keep a file whose URL names its version (one year, the usual
 #: ceiling); such answers are also marked ``immutable``.
@@ -375,6 +381,10 @@ class HeavylegsVoila(Voila):
         self.voila_configuration.page_config_hook = hook
         settings = super().init_settings()
         settings["compress_response"] = True
+        # give freed memory back to the system after kernels end (heavylegs_core.memory)
+        manager = self.kernel_manager
+        self._memory_keeper = MemoryKeeper(lambda: len(manager.list_kernel_ids()))
+        self._memory_keeper.start()
         return settings
 
     def init_handlers(self) -> list:
@@ -390,7 +400,11 @@ class HeavylegsVoila(Voila):
         return handlers
 
 
-main = HeavylegsVoila.launch_instance
+def main() -> None:
+    """Run Voila as ``heavylegs app`` does."""
+    limit_arenas()  # before the server starts its threads
+    HeavylegsVoila.launch_instance()
+
 
 if __name__ == "__main__":
     main()
