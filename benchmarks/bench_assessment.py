@@ -9,12 +9,12 @@
   load chart drawn (target: under 200 MB);
 - page weight with that history's chart: the bytes received up to ready plus those received
   while the history loads and its chart is drawn (HTTP as sent, gzip, plus websocket payloads;
-  the chart JavaScript included; the answer changes left out; target: under 2 MB). The
-  websocket payloads are counted as Chrome's DevTools Protocol reports them, decompressed:
-  the conservative measure the target is judged on. The bytes that really cross the wire
-  (the server compresses websocket messages with permessage-deflate; HTTP headers and
-  websocket framing included) are counted too, by a small TCP proxy between Chromium and
-  Voila, and printed beside it for information.
+  the chart JavaScript included; the answer changes left out; target: under 2 MB "over the
+  wire", as issue #11 puts it). The target is judged on the bytes that cross the wire, counted
+  by a small TCP proxy between Chromium and Voila (HTTP as sent, gzip; websocket messages as
+  sent, compressed with permessage-deflate; headers and framing included). The same visit
+  counted as Chrome's DevTools Protocol reports it (websocket payloads decompressed, a larger
+  figure) is printed beside it.
 
     .venv/bin/python benchmarks/bench_assessment.py [--rounds 5]
 
@@ -186,10 +186,10 @@ def main(argv: list[str] | None = None) -> int:
           f"max {run['update_max_ms']:.0f} ms over 10 changes (target {UPDATE_MS} ms)")
     print(f"  10-year synthetic history uploaded and assessed in {run['history_s']:.1f} s; "
           f"kernel RSS {run['rss']:.0f} MiB (target {RSS_MB} MB)")
-    print(f"  bytes received (HTTP as sent + websocket payloads decompressed; the target's measure): "
+    print(f"  bytes received (HTTP as sent + websocket payloads decompressed; for information): "
           f"{run['at_ready_mb']:.2f} MB at ready, {weight:.2f} MB once the history and its chart "
           f"are drawn (answer changes left out), {(run['http'] + run['ws']) / 1e6:.2f} MB for the whole visit")
-    print(f"  bytes on the wire (TCP proxy; websocket compressed, headers and framing included; for information): "
+    print(f"  bytes on the wire (TCP proxy; websocket compressed, headers and framing included; the target's measure): "
           f"{run['wire_at_ready_mb']:.2f} MB at ready, {run['wire_with_chart_mb']:.2f} MB once the history and "
           f"its chart are drawn")
     targets += [
@@ -197,8 +197,10 @@ def main(argv: list[str] | None = None) -> int:
                note="median of 10"),
         Target("Kernel memory (RSS), assessment app with a 10-year history", run["rss"] * 2**20 / 1e6, "MB", RSS_MB,
                note="history uploaded, chart drawn"),
-        Target("Page weight, assessment app with a 10-year history and its chart", weight, "MB", PAGE_MB,
-               baseline=run["at_ready_mb"], note="page at ready + history load and its chart drawn; baseline: at ready"),
+        Target("Page weight over the wire, assessment app with a 10-year history and its chart",
+               run["wire_with_chart_mb"], "MB", PAGE_MB, baseline=run["wire_at_ready_mb"],
+               note=f"page at ready + history load and its chart drawn (TCP proxy); baseline: at ready; "
+                    f"{weight:.2f} MB with websocket payloads decompressed"),
     ]
     return report(targets)
 
