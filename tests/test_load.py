@@ -56,10 +56,11 @@ BROWSER_SESSIONS = 1
 ROUNDS = 2
 CULL_INTERVAL_S = 2
 #: must exceed a kernel's start under this load (a kernel not yet running its notebook
-#: counts as idle: at 10 s, kernels were culled while starting) and the time from the end
-#: of a page's notebook run to its connection (the browser page loads Voila's JavaScript
-#: first: 9-13 s measured here under this load)
-CULL_IDLE_S = 40
+#: counts as idle: at 10 s, on this machine shared with other jobs, kernels were culled while
+#: starting) and the time from the end of a page's notebook run to its connection (the
+#: browser page loads Voila's JavaScript first: 4-6 s measured under this load, 9-13 s with
+#: other jobs running). Every second here costs three times in the suite's run time.
+CULL_IDLE_S = 25
 #: time for a culled kernel's process to exit on a busy 2-core machine (s)
 EXIT_GRACE_S = 30
 #: the server may keep this much more than its baseline after a round (MB). Measured with
