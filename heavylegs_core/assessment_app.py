@@ -34,7 +34,14 @@ from heavylegs_core.model import Assessment, Engine, engine, is_shown
 from heavylegs_core.paths import pmdata_file, pmdata_participants
 from heavylegs_core.profile import AthleteProfile
 from heavylegs_core.results_html import RESULTS_CSS, results_html, triage_html
-from heavylegs_core.ui import ErrorBox, esc, mark_ready, offline_chart, reports_errors
+from heavylegs_core.ui import (
+    ErrorBox,
+    SharedLooks,
+    esc,
+    mark_ready,
+    offline_chart,
+    reports_errors,
+)
 
 #: Emergency numbers by country group (red-flags.md rule 5).
 COUNTRIES: dict[str, str] = {
@@ -98,29 +105,6 @@ QUESTION_CSS = """
   .hl-assessment .hl-question > select { display: none; }
 }
 """
-
-
-class SharedLooks:
-    """Layout and style models shared by every question of one app.
-
-    A step's widgets are sent to the browser when the step is first shown, one
-    message per widget model, and most of a questionnaire's models would be
-    identical layouts and styles. Only looks that never change are shared, and
-    only by widgets the app keeps to itself (questions, step pages, fixed texts;
-    never a public attribute such as ``sample`` that an embedding app may hide): a
-    question shown or hidden by ``show_if`` switches between :attr:`plain` and
-    :attr:`hidden`, it never changes a shared layout.
-    """
-
-    def __init__(self) -> None:
-        from ipywidgets.widgets.widget_description import DescriptionStyle
-        from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
-
-        self.plain = widgets.Layout()
-        self.hidden = widgets.Layout(display="none")
-        self.html_style = HTMLStyle()
-        self.dropdown_style = DescriptionStyle()
-        self.text_style = TextStyle()
 
 
 class QuestionField:
@@ -281,8 +265,7 @@ class AssessmentApp(widgets.VBox):
         return field
 
     def _question_step(self, qs: list[Question], intro: str) -> list[widgets.Widget]:
-        body: list[widgets.Widget] = [widgets.HTML(intro, layout=self._looks.plain, style=self._looks.html_style)
-                                      ] if intro else []
+        body: list[widgets.Widget] = [self._looks.html(intro)] if intro else []
         return body + [self._field(q).control for q in qs]
 
     def _build(self, i: int) -> None:
@@ -315,10 +298,9 @@ class AssessmentApp(widgets.VBox):
 
     def _history_step(self) -> list[widgets.Widget]:
         looks = self._looks
-        intro = widgets.HTML(
+        intro = looks.html(
             "<p>Optional: load the athlete's training and sleep history so that the assessment can use "
-            "their real load, rest days and sleep. Files stay in this session only.</p>",
-            layout=looks.plain, style=looks.html_style)
+            "their real load, rest days and sleep. Files stay in this session only.</p>")
         samples = [("No sample", None)] + [(f"PMData {p} (real, CC BY 4.0)", p) for p in pmdata_participants()]
         self.sample = widgets.Dropdown(options=samples, value=None, description="Sample athlete",
                                        style={"description_width": "initial"})
@@ -351,12 +333,11 @@ class AssessmentApp(widgets.VBox):
                                          _dom_classes=("hl-resume",))
         self.resume.observe(reports_errors(self.errors)(self._resume), names="value")
         return [
-            widgets.HTML("<p>Download the answers and results (JSON, to resume later) and a printable "
-                         "report. Nothing is stored on the server: on Binder everything is gone when the "
-                         "session ends.</p>", layout=looks.plain, style=looks.html_style),
+            looks.html("<p>Download the answers and results (JSON, to resume later) and a printable "
+                       "report. Nothing is stored on the server: on Binder everything is gone when the "
+                       "session ends.</p>"),
             self.prepare, self.downloads,
-            widgets.HTML("<p>Resume an earlier session from its JSON file:</p>", layout=looks.plain,
-                         style=looks.html_style), self.resume,
+            looks.html("<p>Resume an earlier session from its JSON file:</p>"), self.resume,
         ]
 
     # ----------------------------------------------------------------- navigation

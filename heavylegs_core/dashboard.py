@@ -32,10 +32,11 @@ import ipywidgets as widgets
 from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.chart_options import ACWR_KINDS, ACWR_LABELS, KM_PER_MILE, UNITS
 from heavylegs_core.errors import Problem, UserError
-from heavylegs_core.guard import checked_uploads
+from heavylegs_core.guard import checked_uploads, guard_tree
 from heavylegs_core.paths import PMDATA_ATTRIBUTION, pmdata_file, pmdata_participants
 from heavylegs_core.ui import (
     ErrorBox,
+    SharedLooks,
     app_root,
     cached_view,
     esc,
@@ -518,22 +519,16 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
 
     pick = widgets.Dropdown(options=options, value=first, description="Athlete",
                             style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
-    # Widgets that keep their default look share one Layout and one style model each: the
-    # browser builds every model before the app shows, and most of a page's models are these.
-    # (Only widgets whose layout or style never changes share; ErrorBox and the chart have their own.)
-    from ipywidgets.widgets.widget_string import HTMLStyle
-
-    plain, html_style = widgets.Layout(), HTMLStyle()
-    toggle_style, button_style = widgets.ToggleButtonsStyle(), widgets.ButtonStyle()
-
-    def html(value: str = "") -> widgets.HTML:
-        return widgets.HTML(value, layout=plain, style=html_style)
+    # Widgets that keep their default look share one Layout and one style model each (ErrorBox
+    # and the chart have their own): the browser builds every model before the app shows.
+    looks = SharedLooks()
+    plain, html = looks.plain, looks.html
 
     acwr = widgets.ToggleButtons(options=[("Coupled", "coupled"), ("Uncoupled", "uncoupled"), ("EWMA", "ewma")],
                                  value=state.acwr_kind, description="ACWR",
-                                 tooltips=[ACWR_LABELS[k] for k in ACWR_KINDS], layout=plain, style=toggle_style)
+                                 tooltips=[ACWR_LABELS[k] for k in ACWR_KINDS], layout=plain, style=looks.toggle_style)
     unit = widgets.ToggleButtons(options=[("km", "km"), ("miles", "mi")], value="km", description="Distance",
-                                 layout=plain, style=toggle_style)
+                                 layout=plain, style=looks.toggle_style)
     # no icon: the icon font alone would add about 76 KB to the page
     upload = widgets.FileUpload(multiple=True, accept=",".join(UPLOAD_SUFFIXES), description="Upload files", icon="")
     tz = widgets.Text(value="UTC", description="Time zone", placeholder="e.g. Europe/Oslo",
@@ -542,9 +537,9 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     status.add_class("hl-status")
     summary = html(shown["summary"])
     png = widgets.Button(description="Export PNG", tooltip="Render the dashboard as a PNG image for slides",
-                         layout=plain, style=button_style)
+                         layout=plain, style=looks.button_style)
     svg = widgets.Button(description="Export SVG", tooltip="Render the dashboard as an SVG image",
-                         layout=plain, style=button_style)
+                         layout=plain, style=looks.button_style)
     download = html()
     chart = offline_chart(shown["spec"])
 
@@ -628,10 +623,10 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     chart.selections.observe(on_brush, ["period"])
 
     caveat = html(f'<p class="hl-note hl-acwr-note" role="note"><small>ACWR: {esc(shown["caveat"])}'
-                          "</small></p>")
+                  "</small></p>")
     # static text in as few widgets as possible: every widget is three models for the browser to build
     heading = html("<h2>Load and sleep: did load outrun recovery?</h2>"
-                           f'<p class="hl-note" role="note"><small>{esc(EDUCATIONAL_NOTE)}</small></p>')
+                   f'<p class="hl-note" role="note"><small>{esc(EDUCATIONAL_NOTE)}</small></p>')
     root = app_root(
         [
             heading,
@@ -651,8 +646,6 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     root.hl_controls = {"chart": chart, "pick": pick, "acwr": acwr, "unit": unit, "upload": upload, "tz": tz,
                         "summary": summary, "status": status, "png": png, "svg": svg, "download": download,
                         "errors": errors, "state": state}
-    from heavylegs_core.guard import guard_tree
-
     guard_tree(root, errors)  # state the page sends around the controls: refused, shown in errors
     return mark_ready(root)
 

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from heavylegs_core.atomic import write_atomic
 from heavylegs_core.errors import UserError
@@ -96,6 +98,50 @@ def app_root(children: list[widgets.Widget], *, name: str) -> widgets.VBox:
     root.add_class("hl-app")
     root.add_class(f"hl-{name}")
     return root
+
+
+class SharedLooks:
+    """Layout and style models shared by the widgets of one app that never change their look.
+
+    The browser builds one model per layout and style before an app shows, and most of
+    a page's models would be identical defaults. Only looks that never change are
+    shared, and only by widgets the app keeps to itself (questions, step pages, fixed
+    texts; never a public control that an embedding app may hide): a widget shown or
+    hidden swaps between :attr:`plain` and :attr:`hidden`, it never changes a shared
+    layout. Each model is created when first used, so an app sends only those it uses.
+    """
+
+    @functools.cached_property
+    def plain(self) -> widgets.Layout:
+        return widgets.Layout()
+
+    @functools.cached_property
+    def hidden(self) -> widgets.Layout:
+        return widgets.Layout(display="none")
+
+    @functools.cached_property
+    def html_style(self) -> HTMLStyle:
+        return HTMLStyle()
+
+    @functools.cached_property
+    def dropdown_style(self) -> DescriptionStyle:
+        return DescriptionStyle()
+
+    @functools.cached_property
+    def text_style(self) -> TextStyle:
+        return TextStyle()
+
+    @functools.cached_property
+    def toggle_style(self) -> widgets.ToggleButtonsStyle:
+        return widgets.ToggleButtonsStyle()
+
+    @functools.cached_property
+    def button_style(self) -> widgets.ButtonStyle:
+        return widgets.ButtonStyle()
+
+    def html(self, value: str = "") -> widgets.HTML:
+        """A fixed text (``value``: trusted markup; escape user text first) with the shared looks."""
+        return widgets.HTML(value, layout=self.plain, style=self.html_style)
 
 
 def mark_ready(root: widgets.Widget) -> widgets.Widget:

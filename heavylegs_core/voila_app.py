@@ -248,7 +248,8 @@ class CachedStaticMixin:
         self.set_header("Cache-Control", cache_control)  # type: ignore[attr-defined]
         if not self.versioned():
             self.clear_header("Expires")  # type: ignore[attr-defined]
-        if self._entry() is not None and self._entry().gzip is not None:  # type: ignore[union-attr]
+        entry = self._entry()
+        if entry is not None and entry.gzip is not None:
             if not self.settings.get("compress_response"):  # type: ignore[attr-defined]
                 self.set_header("Vary", "Accept-Encoding")  # type: ignore[attr-defined]
             body = self._gzip_body()

@@ -51,14 +51,12 @@ class WidgetSession:
         self.session_id = uuid.uuid4().hex
         self.models: dict[str, dict[str, Any]] = {}  # model id -> {"model_name": ..., "state": {...}}
         self.kernel_id = ""
-        self.page_bytes = 0
         self._ws: Any = None
         self._reader: asyncio.Task | None = None
         self._idle: dict[str, asyncio.Future] = {}
         self._replies: dict[str, asyncio.Future] = {}
         self._control = uuid.uuid4().hex
         self._states: asyncio.Future | None = None
-        self.updates: list[tuple[str, dict[str, Any]]] = []  # every (model id, state) the kernel sent
 
     # ------------------------------------------------------------------ connection
     async def open(self) -> float:
@@ -69,7 +67,6 @@ class WidgetSession:
         if response.code != 200:
             raise PageError(f"GET {self.notebook}: HTTP {response.code}")
         html = response.body.decode()
-        self.page_bytes = len(response.body)
         found = KERNEL_ID.search(html)
         if not found:
             raise PageError(f"{self.notebook}: the page names no kernel")
@@ -193,6 +190,5 @@ class WidgetSession:
                     self._states.set_result(data["states"])
             elif data.get("method") in ("update", "echo_update") and comm_id in self.models:
                 self.models[comm_id]["state"].update(data.get("state", {}))
-                self.updates.append((comm_id, data.get("state", {})))
         elif kind == "comm_close":
             self.models.pop(content.get("comm_id", ""), None)
