@@ -33,11 +33,12 @@ are served by handlers that
   set to that hash. Every other static URL is revalidated on each use (``no-cache`` plus
   ETag), so an upgrade can never leave a browser with a stale file.
 
-The page also runs Voila's startup chunks from one file (:data:`STARTUP_CHUNKS`,
-:func:`write_startup_bundle`) just before ``voila.js``, and announces the extensions'
-entry files with ``<link rel="preload">`` (:func:`page_config_extras`; the heavylegs
-template reads both from the page configuration), so that the browser no longer fetches
-about 70 chunks in three waves, each waiting for the JavaScript of the one before.
+The page also runs Voila's startup chunks (:data:`STARTUP_CHUNKS`) and the JupyterLab
+extensions' chunks (:data:`EXTENSION_CHUNKS`) from one file each (:func:`write_bundle`)
+just before ``voila.js``, and announces the extensions' entry files with
+``<link rel="preload">`` (:func:`page_config_extras`; the heavylegs template reads both
+from the page configuration), so that the browser no longer fetches about 90 chunks in
+five waves, each waiting for the JavaScript of the one before.
 
 Memory (issue #10): :func:`main` limits the C allocator to two heaps before the server
 starts its threads, and the server gives freed memory back to the system whenever
@@ -100,6 +101,22 @@ STARTUP_CHUNKS: tuple[int, ...] = (
     # once the kernel is connected (the widget manager)
     4371, 2829, 7259, 6074, 4875, 4486, 6305, 7393, 225, 614, 1996, 2121, 2772, 2296, 7245, 5992,
 )
+
+#: Name (under ``/voila/static/``) of the extensions bundle: the JupyterLab extensions' chunks in one file.
+EXTENSIONS_BUNDLE = "heavylegs-extensions.js"
+#: The JupyterLab extensions' webpack chunks (``<name>/static/<id>.<hash>.js``) that every app page
+#: loads, by extension, recorded with the pinned versions from the one-widget page and the four
+#: apps (the same 16 on each). Voila's JavaScript fetches them in two waves: once it has loaded
+#: the extensions' entries, and once the kernel is connected (the widget views). A chunk file
+#: only registers its modules in its extension's ``webpackChunk...`` array, which the extension's
+#: entry reads when it starts, so the bundle, run before ``voila.js``, spares the page both waves.
+#: tests/test_static_serving.py fails, naming the files, when a page fetches one that is not here.
+EXTENSION_CHUNKS: dict[str, tuple[int, ...]] = {
+    "@jupyter-widgets/jupyterlab-manager": (7, 704, 170, 84, 32, 452, 967, 160, 718, 121),
+    "@voila-dashboards/widgets-manager8": (883, 496),
+    "anywidget": (2, 528),
+    "jupyterlab_pygments": (568, 747),
+}
 
 
 @dataclass(frozen=True)
@@ -327,26 +344,53 @@ _REPLACED = {
 }
 
 
-def write_startup_bundle(roots: tuple[str, ...], folder: Path, chunks: tuple[int, ...] = STARTUP_CHUNKS) -> int:
-    """Write :data:`STARTUP_BUNDLE` into ``folder``: the chunk files ``<id>.voila.js`` found in ``roots``.
+def voila_chunk_files(roots: tuple[str, ...], chunks: tuple[int, ...] = STARTUP_CHUNKS) -> list[Path]:
+    """The files ``<id>.voila.js`` of ``chunks``, each from the first root that has it (as ``/voila/static/`` serves it).
 
-    Each chunk is taken from the first root that has it (as ``/voila/static/`` serves it) and
-    ends with a newline and a semicolon, so that chunks cannot run into each other. Returns
-    the number of chunks written (0: the file is empty, and pages do not link it).
+    An id whose file is in no root is left out.
     """
-    parts = []
-    for chunk in chunks:
-        found = next((Path(r, f"{chunk}.voila.js") for r in roots if Path(r, f"{chunk}.voila.js").is_file()), None)
-        if found is not None:
-            parts.append(found.read_bytes().rstrip() + b"\n;\n")
-    write_atomic(folder / STARTUP_BUNDLE, b"".join(parts))
-    return len(parts)
+    found = (next((Path(r, f"{c}.voila.js") for r in roots if Path(r, f"{c}.voila.js").is_file()), None)
+             for c in chunks)
+    return [f for f in found if f is not None]
 
 
-def page_config_extras(page_config: dict[str, Any], base_url: str, version: str, bundle: bool) -> dict[str, Any]:
+def extension_chunk_files(roots: tuple[str, ...],
+                          chunks: dict[str, tuple[int, ...]] | None = None) -> list[Path]:
+    """The content-hashed chunk files ``<name>/static/<id>.<hash>.js`` of :data:`EXTENSION_CHUNKS`.
+
+    Each extension is taken from the first of the labextension folders ``roots`` that has it
+    (as ``/voila/labextensions/`` serves it). An id with no such file is left out; an id with
+    several (a stale build beside a new one) is left out too, since the browser would fetch
+    whichever one the extension's own entry names.
+    """
+    files = []
+    for name, ids in (EXTENSION_CHUNKS if chunks is None else chunks).items():
+        static = next((Path(r, name, "static") for r in roots if Path(r, name, "static").is_dir()), None)
+        if static is None:
+            continue
+        for chunk in ids:
+            named = [f for f in static.glob(f"{chunk}.*.js") if re.fullmatch(rf"{chunk}\.[0-9a-f]+\.js", f.name)]
+            if len(named) == 1:
+                files.extend(named)
+    return files
+
+
+def write_bundle(files: list[Path], target: Path) -> int:
+    """Write the webpack chunk ``files`` one after another into ``target`` (atomically); return how many.
+
+    Each chunk ends with a newline and a semicolon, so that chunks cannot run into each
+    other (0: the file is empty, and pages do not link it).
+    """
+    write_atomic(target, b"".join(f.read_bytes().rstrip() + b"\n;\n" for f in files))
+    return len(files)
+
+
+def page_config_extras(page_config: dict[str, Any], base_url: str, version: str,
+                       bundles: list[str]) -> dict[str, Any]:
     """``page_config`` with the versioned ``fullStaticUrl`` and what the heavylegs template links early.
 
-    ``heavylegsStartupScript``: URL of the startup bundle (when it holds chunks);
+    ``heavylegsStartupScripts``: URLs of the ``bundles`` (file names under ``/voila/static/``
+    that hold chunks), run in this order just before ``voila.js``;
     ``heavylegsPreload``: URLs of the JupyterLab extensions' entry files, which Voila's
     JavaScript loads only once its own startup is done (the template announces them with
     ``<link rel="preload">`` so that they are fetched meanwhile). Both are derived from this
@@ -354,8 +398,7 @@ def page_config_extras(page_config: dict[str, Any], base_url: str, version: str,
     """
     static = url_path_join(base_url, "voila/static", VERSION_SEGMENT, version)
     page_config["fullStaticUrl"] = static
-    if bundle:
-        page_config["heavylegsStartupScript"] = url_path_join(static, STARTUP_BUNDLE)
+    page_config["heavylegsStartupScripts"] = [url_path_join(static, name) for name in bundles]
     labext = page_config.get("fullLabextensionsUrl", url_path_join(base_url, "voila/labextensions"))
     page_config["heavylegsPreload"] = [
         posixpath.normpath(url_path_join(labext, ext["name"], ext["load"]))  # as Voila's URLExt.join
@@ -369,15 +412,21 @@ class HeavylegsVoila(Voila):
 
     def init_settings(self) -> dict[str, Any]:
         previous = self.voila_configuration.page_config_hook
-        roots = tuple(self.static_paths)
+        roots, labext = tuple(self.static_paths), tuple(self.labextensions_path)
+        # the bundles' URLs name a version of Voila's and the extensions' files (the bundles hold both)
+        self._version_roots = roots + labext
         self._bundle_dir = tempfile.TemporaryDirectory(prefix="heavylegs-voila-")
-        bundle = write_startup_bundle(roots, Path(self._bundle_dir.name)) > 0
-        encoded(str(Path(self._bundle_dir.name, STARTUP_BUNDLE)), "text/javascript")  # gzip it before the first page
+        folder = Path(self._bundle_dir.name)
+        bundles = [name for name, files in ((STARTUP_BUNDLE, voila_chunk_files(roots)),
+                                            (EXTENSIONS_BUNDLE, extension_chunk_files(labext)))
+                   if write_bundle(files, folder / name)]
+        for name in bundles:
+            encoded(str(folder / name), "text/javascript")  # gzip them before the first page
 
         def hook(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             if previous is not None:
                 page_config = previous(page_config, **kwargs)
-            return page_config_extras(page_config, kwargs["base_url"], static_version(roots), bundle)
+            return page_config_extras(page_config, kwargs["base_url"], static_version(self._version_roots), bundles)
 
         self.voila_configuration.page_config_hook = hook
         settings = super().init_settings()
@@ -394,7 +443,7 @@ class HeavylegsVoila(Voila):
             cls = _REPLACED.get(h[1], h[1])
             if cls is CachedStaticFileHandler:
                 kwargs = {**h[2], "paths": [*h[2]["paths"], self._bundle_dir.name],
-                          "version_roots": tuple(self.static_paths)}
+                          "version_roots": self._version_roots}
                 handlers.append((h[0], cls, kwargs, *h[3:]))
             else:
                 handlers.append((h[0], cls, *h[2:]))

@@ -24,19 +24,25 @@ from voila.paths import collect_static_paths
 
 from heavylegs_core import server
 from heavylegs_core.voila_app import (
+    EXTENSION_CHUNKS,
+    EXTENSIONS_BUNDLE,
     STARTUP_BUNDLE,
     STARTUP_CHUNKS,
     VERSIONED_MAX_AGE_S,
     accepts_gzip,
     encoded,
+    extension_chunk_files,
     page_config_extras,
     static_version,
-    write_startup_bundle,
+    voila_chunk_files,
+    write_bundle,
 )
 
 ONE_WIDGET = "one_widget.ipynb"
 APPS = ("00_start.ipynb", "01_assessment.ipynb", "02_dashboard.ipynb")
 CHUNK = re.compile(r"/(\d+)\.voila\.js(?:\?|$)")
+#: An extension's webpack chunk: ``/voila/labextensions/<name>/static/<id>.<hash>.js``
+EXTENSION_CHUNK = re.compile(r"/voila/labextensions/(.+)/static/(\d+)\.[0-9a-f]+\.js(?:\?|$)")
 
 
 def voila_file(name: str) -> Path:
@@ -108,9 +114,32 @@ def test_startup_bundle_holds_the_chunk_files_of_the_first_root_that_has_them(tm
     (first / "1.voila.js").write_text("(self.w=self.w||[]).push([[1],{}])")
     (second / "1.voila.js").write_text("shadowed")
     (second / "2.voila.js").write_text("(self.w=self.w||[]).push([[2],{}])")
-    assert write_startup_bundle((str(first), str(second)), out, chunks=(1, 2, 3)) == 2
+    files = voila_chunk_files((str(first), str(second)), chunks=(1, 2, 3))
+    assert files == [first / "1.voila.js", second / "2.voila.js"]
+    assert write_bundle(files, out / STARTUP_BUNDLE) == 2
     text = (out / STARTUP_BUNDLE).read_text()
     assert text == "(self.w=self.w||[]).push([[1],{}])\n;\n(self.w=self.w||[]).push([[2],{}])\n;\n"
+
+
+def test_extension_chunks_are_the_hashed_files_of_the_first_folder_that_has_the_extension(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / "@scope/ext/static").mkdir(parents=True)
+    (second / "@scope/ext/static").mkdir(parents=True)
+    (second / "plain/static").mkdir(parents=True)
+    for name in ("7.2a0ce575.js", "70.abc123.js", "7.2a0ce575.js.LICENSE.txt", "remoteEntry.ff.js"):
+        (first / "@scope/ext/static" / name).write_text(name)
+    (second / "@scope/ext/static/9.beef.js").write_text("shadowed: the first folder has the extension")
+    (second / "plain/static/2.d9f5934c.js").write_text("2")
+    (second / "plain/static/3.aa.js").write_text("a stale build")
+    (second / "plain/static/3.bb.js").write_text("beside a new one: neither is sure to be the one loaded")
+    files = extension_chunk_files((str(first), str(second)),
+                                  {"@scope/ext": (7, 9), "plain": (2, 3, 4), "missing": (1,)})
+    assert files == [first / "@scope/ext/static/7.2a0ce575.js", second / "plain/static/2.d9f5934c.js"]
+
+
+def test_every_recorded_extension_chunk_is_installed():
+    files = extension_chunk_files(tuple(server_labextension_roots()))
+    assert len(files) == sum(len(ids) for ids in EXTENSION_CHUNKS.values())
 
 
 def test_page_config_points_at_versioned_files_and_the_extensions_entries():
@@ -119,13 +148,13 @@ def test_page_config_points_at_versioned_files_and_the_extensions_entries():
         "federated_extensions": [{"name": "anywidget", "load": "./static/remoteEntry.698dcaf7.js"},
                                  {"name": "@scope/ext", "load": "static/remoteEntry.abc.js"}],
     }
-    out = page_config_extras(dict(config), "/base/", "0123456789abcdef", bundle=True)
+    out = page_config_extras(dict(config), "/base/", "0123456789abcdef", [STARTUP_BUNDLE, EXTENSIONS_BUNDLE])
     assert out["fullStaticUrl"] == "/base/voila/static/_v/0123456789abcdef"
-    assert out["heavylegsStartupScript"] == f"/base/voila/static/_v/0123456789abcdef/{STARTUP_BUNDLE}"
+    assert out["heavylegsStartupScripts"] == [f"/base/voila/static/_v/0123456789abcdef/{STARTUP_BUNDLE}",
+                                              f"/base/voila/static/_v/0123456789abcdef/{EXTENSIONS_BUNDLE}"]
     assert out["heavylegsPreload"] == ["/base/voila/labextensions/anywidget/static/remoteEntry.698dcaf7.js",
                                        "/base/voila/labextensions/@scope/ext/static/remoteEntry.abc.js"]
-    assert "heavylegsStartupScript" not in page_config_extras(dict(config), "/base/", "0123456789abcdef",
-                                                              bundle=False)
+    assert page_config_extras(dict(config), "/base/", "0123456789abcdef", [])["heavylegsStartupScripts"] == []
 
 
 # --- the server ----------------------------------------------------------------------------------
@@ -235,15 +264,26 @@ def server_labextension_roots() -> list[str]:
     return get_voila_labextensions_path()
 
 
-def test_startup_bundle_is_voilas_own_chunks(served, page_html):
-    src = re.search(rf'<script src="(/voila/static/_v/[0-9a-f]{{16}}/{re.escape(STARTUP_BUNDLE)})"></script>',
-                    page_html)
-    assert src, "the page does not run the startup bundle"
+def bundle_text(served: str, page_html: str, name: str) -> str:
+    """The bundle ``name`` as the page links it (before voila.js), decompressed."""
+    src = re.search(rf'<script src="(/voila/static/_v/[0-9a-f]{{16}}/{re.escape(name)})"></script>', page_html)
+    assert src, f"the page does not run {name}"
     assert page_html.index(src[0]) < page_html.index("/voila.js\"></script>")  # before voila.js
-    _, _, body = fetch(served + src[1], {"Accept-Encoding": "gzip"})
-    text = gzip.decompress(body).decode("utf-8")
+    _, headers, body = fetch(served + src[1], {"Accept-Encoding": "gzip"})
+    assert "immutable" in headers["cache-control"]
+    return gzip.decompress(body).decode("utf-8")
+
+
+def test_startup_bundle_is_voilas_own_chunks(served, page_html):
+    text = bundle_text(served, page_html, STARTUP_BUNDLE)
     for chunk in STARTUP_CHUNKS:
         assert voila_file(f"{chunk}.voila.js").read_text(encoding="utf-8").rstrip() in text
+
+
+def test_extensions_bundle_is_the_installed_extensions_chunks(served, page_html):
+    text = bundle_text(served, page_html, EXTENSIONS_BUNDLE)
+    files = extension_chunk_files(tuple(server_labextension_roots()))
+    assert files and all(f.read_text(encoding="utf-8").rstrip() in text for f in files)
 
 
 @pytest.mark.parametrize("path", [
@@ -261,13 +301,14 @@ def test_malformed_static_paths_are_refused(served, path):
 # --- in the browser -----------------------------------------------------------------------------
 
 @pytest.mark.e2e
-def test_page_is_ready_offline_without_fetching_voila_chunks_one_by_one(guarded_page, served):
+def test_page_is_ready_offline_without_fetching_chunks_one_by_one(guarded_page, served):
     page = guarded_page
     urls: list[str] = []
     page.on("request", lambda r: urls.append(r.url))
     page.goto(f"{served}/voila/render/{ONE_WIDGET}")
     page.locator(".hl-ready").first.wait_for(state="visible", timeout=120_000)
     assert not [u for u in urls if CHUNK.search(u)], "Voila chunks fetched one by one: the bundle was not used"
+    assert not [u for u in urls if EXTENSION_CHUNK.search(u)], "extension chunks fetched: the bundle was not used"
 
 
 @pytest.mark.e2e
@@ -298,11 +339,12 @@ def test_a_second_visit_takes_voilas_javascript_from_the_browser_cache(browser, 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("notebook", APPS)
-def test_the_apps_load_no_voila_chunk_outside_the_startup_bundle(guarded_page, voila_url, notebook):
-    """Fails when a Voila upgrade (or a new widget) needs chunks that STARTUP_CHUNKS does not list.
+def test_the_apps_load_no_chunk_outside_the_bundles(guarded_page, voila_url, notebook):
+    """Fails when a Voila or extension upgrade (or a new widget) needs chunks the bundles do not hold.
 
-    Then add the ids this test names to ``heavylegs_core.voila_app.STARTUP_CHUNKS``: the
-    pages still work without them, each missing chunk only costs a request.
+    Then add the ids this test names to ``heavylegs_core.voila_app.STARTUP_CHUNKS`` or
+    ``EXTENSION_CHUNKS``: the pages still work without them, each missing chunk only costs
+    a request.
     """
     page = guarded_page
     urls: list[str] = []
@@ -312,3 +354,5 @@ def test_the_apps_load_no_voila_chunk_outside_the_startup_bundle(guarded_page, v
     page.wait_for_timeout(1000)
     missing = sorted({int(m[1]) for u in urls if (m := CHUNK.search(u))})
     assert missing == [], f"chunks fetched outside the startup bundle: {missing}"
+    extensions = sorted({(m[1], int(m[2])) for u in urls if (m := EXTENSION_CHUNK.search(u))})
+    assert extensions == [], f"extension chunks fetched outside the extensions bundle: {extensions}"
