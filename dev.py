@@ -30,6 +30,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 RUNTIME_LOCK = ROOT / "binder" / "requirements.txt"
+TEMPLATE = ROOT / "share" / "jupyter" / "voila" / "templates" / "heavylegs"
 TEST_LOCK = ROOT / "tests" / "requirements.txt"
 # Top-level runtime requirements; the lock pins these and everything they pull in.
 RUNTIME_TOP = [
@@ -70,7 +71,9 @@ def setup(with_tests: bool) -> None:
         say(f"creating the virtual environment in {VENV}")
         check([sys.executable, "-m", "venv", VENV])
     locks = [RUNTIME_LOCK, ROOT / "pyproject.toml"] + ([TEST_LOCK] if with_tests else [])
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in locks)).hexdigest()
+    # the Voila template is installed as a copy (package data): an edit to it installs again
+    template = sorted(p for p in TEMPLATE.rglob("*") if p.is_file())
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in [*locks, *template])).hexdigest()
     stamp = VENV / (".stamp-test" if with_tests else ".stamp-app")
     if stamp.exists() and stamp.read_text() == digest:
         return
