@@ -36,7 +36,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import CHROMIUM_ARGS
 
-__all__ = ["BASELINE", "CHROMIUM_ARGS", "MARKS", "chromium", "kernel_rss", "measure", "served"]
+__all__ = ["BASELINE", "CHROMIUM_ARGS", "MARKS", "chromium", "kernel_rss", "measure", "ready_in_tab", "served"]
 
 from heavylegs_core import server
 from heavylegs_core.paths import PROJECT_ROOT
@@ -169,3 +169,17 @@ def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, th
     if own:
         context.close()
     return out
+
+
+def ready_in_tab(page, url: str) -> float:
+    """Seconds to ``.hl-ready`` visible when ``page`` (a tab that may have shown other pages) goes to ``url``.
+
+    Taken in the page as :func:`measure` takes it (:data:`READY_CLOCK`), from the start of
+    this navigation. The tab keeps its renderer process, and with it the JavaScript it has
+    already compiled, as when a coach follows a link from one app to another.
+    """
+    page.add_init_script(f"{READY_CLOCK}({json.dumps({'ready': ['.hl-ready', 'visible']})})")
+    page.goto(url)
+    page.locator(".hl-ready").first.wait_for(state="visible", timeout=180_000)
+    page.wait_for_function("window.__hlSeen && 'ready' in window.__hlSeen", timeout=10_000)
+    return page.evaluate("window.__hlSeen.ready") / 1000

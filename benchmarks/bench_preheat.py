@@ -21,6 +21,9 @@ repeat visit is reported against the same figure). Prints medians and the ratio 
 preheated baseline for both visits, with Playwright's polled figure for the same state
 ("polled", see :mod:`_browser`), the number of HTTP requests and the bytes received; exits
 non-zero only when a target is missed by more than 20 %.
+
+It also prints, without a target, the path a coach usually takes: the landing page in a
+fresh context, then the assessment and the dashboard opened in the same tab.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import psutil
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _browser import BASELINE, CHROMIUM_ARGS, chromium, measure, served
+from _browser import BASELINE, CHROMIUM_ARGS, chromium, measure, ready_in_tab, served
 from _targets import Target, report
 
 from heavylegs_core import server
@@ -86,6 +89,22 @@ def visit(browser, url: str, voila: psutil.Process, pools: int, marks: bool) -> 
     return {**first, **{f"repeat_{k}": v for k, v in again.items()}}
 
 
+def same_tab(browser, base: str, voila: psutil.Process, pools: int) -> dict[str, float]:
+    """The landing page in a fresh context, then each app in the same tab, as a coach follows the links."""
+    context = browser.new_context()
+    page = context.new_page()
+    out = {}
+    try:
+        for name in APPS:
+            settle(voila, pools)
+            out[name] = ready_in_tab(page, base + name)
+            page.wait_for_timeout(1500)  # late frames
+            time.sleep(FILL_DELAY_S + 0.5)  # let the pool start the replacement
+    finally:
+        context.close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
@@ -96,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     with served(pages, preheat=True, fill_delay=FILL_DELAY_S) as (base, voila), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         results: dict[str, list[dict[str, float]]] = {n: [] for n in names}
+        tabs: list[dict[str, float]] = []
         for r in range(args.rounds + 1):  # round 0 warms the browser and OS caches
             for name in names:
                 settle(voila, len(names))
@@ -104,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
                 if r:
                     results[name].append(run)
                 time.sleep(FILL_DELAY_S + 0.5)  # let the pool start the replacement
+            tab = same_tab(browser, base, voila, len(names))
+            if r:
+                tabs.append(tab)
         browser.close()
     med = {n: {k: statistics.median(x[k] for x in runs) for k in runs[0]} for n, runs in results.items()}
     for prefix, title in (("", "first visit (fresh browser context, empty HTTP cache)"),
@@ -120,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{m[prefix + 'ready'] / b:6.2f} {m[prefix + 'drawn']:8.2f} {m[prefix + 'ready_polled']:9.2f} "
                   f"{m[prefix + 'requests']:9.0f} "
                   f"{(m[prefix + 'http'] + m[prefix + 'ws']) / 1024:8.0f}")
+    print(f"in one tab: the landing page (fresh context), then each app as a link opens it, median of {args.rounds}:")
+    print(f"  {'page':24s} {'median s':>9s} {'min s':>7s} {'max s':>7s}")
+    for name, label in APPS.items():
+        times = [t[name] for t in tabs]
+        print(f"  {label:24s} {statistics.median(times):9.2f} {min(times):7.2f} {max(times):7.2f}")
     b, rb = med[BASELINE]["ready"], med[BASELINE]["repeat_ready"]
     return report([Target(f"Time to ready, preheated kernel, first visit, {APPS[n]}", med[n]["ready"], "s", READY_S,
                           kind="max", baseline=b, note="baseline: preheated one-widget notebook")
