@@ -13,8 +13,8 @@
   wire", as issue #11 puts it). The target is judged on the bytes that cross the wire, counted
   by a small TCP proxy between Chromium and Voila (HTTP as sent, gzip; websocket messages as
   sent, compressed with permessage-deflate; headers and framing included). The same visit
-  counted as Chrome's DevTools Protocol reports it (websocket payloads decompressed, a larger
-  figure) is printed beside it.
+  counted in the page (websocket payloads decompressed, a larger figure; see
+  :mod:`_browser`) is printed beside it.
 
     .venv/bin/python benchmarks/bench_assessment.py [--rounds 5]
 

@@ -9,9 +9,8 @@ ROUNDS times in a fresh browser context (no cache), alternating with the baselin
 measured for:
 
 - seconds from navigation to ``.hl-ready`` visible, and to the chart's marks drawn;
-- bytes received over HTTP (encoded, i.e. gzip as sent) and the websocket (payloads
-  as Chrome's DevTools Protocol reports them: decompressed, binary frames decoded
-  from CDP's base64);
+- bytes received over HTTP (as sent, gzip) and the websocket (payloads, decompressed),
+  counted in the page (see :mod:`_browser`);
 - resident memory (RSS) of the page's kernel once the chart is drawn.
 
     .venv/bin/python benchmarks/bench_dashboard.py [--rounds 3]
