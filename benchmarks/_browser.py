@@ -40,7 +40,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import CHROMIUM_ARGS
 
-__all__ = ["BASELINE", "CHROMIUM_ARGS", "MARKS", "chromium", "kernel_rss", "measure", "ready_in_tab", "served"]
+__all__ = ["BASELINE", "CHROMIUM_ARGS", "MARKS", "chromium", "clock_script", "clocked", "kernel_rss", "measure",
+           "ready_in_tab", "served"]
 
 from heavylegs_core import server
 from heavylegs_core.paths import PROJECT_ROOT
@@ -68,11 +69,12 @@ RECEIVED = """(() => {
   return [loads.reduce((n, e) => n + e.transferSize, 0), window.__hlWsBytes || 0, loads.length];
 })()"""
 #: Run in the page before its own scripts: on every animation frame until found, it records
-#: (``performance.now()``, ms since the navigation started) when ``ready`` is first visible and
-#: ``marks`` first attached, in ``window.__hlSeen``. Checking once per frame (not on every DOM
+#: (``performance.now()``, ms since the navigation started) when each watched selector is first
+#: visible or attached, in ``window.__hlSeen`` (the keys watched: ``window.__hlWatch``). Checking once per frame (not on every DOM
 #: change) adds no layout work the frame would not do anyway.
 READY_CLOCK = """(watch => {
   const seen = window.__hlSeen = {};
+  window.__hlWatch = Object.keys(watch);
   const visible = el => { const r = el.getBoundingClientRect();
     return r.width > 0 && r.height > 0 && el.checkVisibility({visibilityProperty: true}); };
   const look = () => {
@@ -143,6 +145,26 @@ def kernel_rss(voila: psutil.Process, before: set[int]) -> float:
     return max((k.memory_info().rss for k in kernels), default=0) / 2**20
 
 
+def clock_script(*, marks: bool = False) -> str:
+    """:data:`READY_CLOCK` watching ``.hl-ready`` (and a chart's :data:`MARKS` when ``marks``), for ``add_init_script``."""
+    watch = {"ready": [".hl-ready", "visible"], **({"drawn": [MARKS, "attached"]} if marks else {})}
+    return f"{READY_CLOCK}({json.dumps(watch)})"
+
+
+def clocked(page, url: str) -> tuple[dict[str, float], float]:
+    """Go to ``url`` in ``page`` (which runs :func:`clock_script`) and wait for what the clock watches.
+
+    Returns the clock's times (ms since the navigation started, by key) and Playwright's
+    polled seconds to ``.hl-ready`` visible.
+    """
+    t0 = time.perf_counter()
+    page.goto(url)
+    page.locator(".hl-ready").first.wait_for(state="visible", timeout=180_000)
+    polled = time.perf_counter() - t0
+    page.wait_for_function("window.__hlWatch.every(key => key in window.__hlSeen)", timeout=180_000)
+    return page.evaluate("window.__hlSeen"), polled
+
+
 def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, then=None,
             context=None) -> dict[str, float]:
     """Open ``url`` in a fresh context; ``then(page, received)`` may act on the ready page and return extra figures.
@@ -156,17 +178,9 @@ def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, th
     if own:
         context = browser.new_context()
     page = context.new_page()
-    watch = {"ready": [".hl-ready", "visible"], **({"drawn": [MARKS, "attached"]} if marks else {})}
-    page.add_init_script(f"{READY_CLOCK}({json.dumps(watch)})")
+    page.add_init_script(clock_script(marks=marks))
     page.add_init_script(BYTE_COUNTER)
-    t0 = time.perf_counter()
-    page.goto(url)
-    page.locator(".hl-ready").first.wait_for(state="visible", timeout=180_000)
-    polled = time.perf_counter() - t0
-    if marks:
-        page.locator(MARKS).first.wait_for(state="attached", timeout=120_000)
-    page.wait_for_function(f"Object.keys(window.__hlSeen || {{}}).length === {len(watch)}", timeout=10_000)
-    seen = page.evaluate("window.__hlSeen")
+    seen, polled = clocked(page, url)
     page.wait_for_timeout(1500)  # late frames
     out = {"ready": seen["ready"] / 1000, "drawn": seen.get("drawn", seen["ready"]) / 1000, "ready_polled": polled}
     if then is not None:
@@ -183,12 +197,9 @@ def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, th
 def ready_in_tab(page, url: str) -> float:
     """Seconds to ``.hl-ready`` visible when ``page`` (a tab that may have shown other pages) goes to ``url``.
 
-    Taken in the page as :func:`measure` takes it (:data:`READY_CLOCK`), from the start of
-    this navigation. The tab keeps its renderer process, and with it the JavaScript it has
-    already compiled, as when a coach follows a link from one app to another.
+    ``page`` runs :func:`clock_script` (add it once, when the tab is opened), and the time is
+    taken as :func:`measure` takes it, from the start of this navigation. The tab keeps its
+    renderer process, and with it the JavaScript it has already compiled, as when a coach
+    follows a link from one app to another.
     """
-    page.add_init_script(f"{READY_CLOCK}({json.dumps({'ready': ['.hl-ready', 'visible']})})")
-    page.goto(url)
-    page.locator(".hl-ready").first.wait_for(state="visible", timeout=180_000)
-    page.wait_for_function("window.__hlSeen && 'ready' in window.__hlSeen", timeout=10_000)
-    return page.evaluate("window.__hlSeen.ready") / 1000
+    return clocked(page, url)[0]["ready"] / 1000

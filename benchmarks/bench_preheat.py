@@ -39,7 +39,15 @@ import psutil
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _browser import BASELINE, CHROMIUM_ARGS, chromium, measure, ready_in_tab, served
+from _browser import (
+    BASELINE,
+    CHROMIUM_ARGS,
+    chromium,
+    clock_script,
+    measure,
+    ready_in_tab,
+    served,
+)
 from _targets import Target, report
 
 from heavylegs_core import server
@@ -93,6 +101,7 @@ def same_tab(browser, base: str, voila: psutil.Process, pools: int) -> dict[str,
     """The landing page in a fresh context, then each app in the same tab, as a coach follows the links."""
     context = browser.new_context()
     page = context.new_page()
+    page.add_init_script(clock_script())
     out = {}
     try:
         for name in APPS:
