@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import CHROMIUM_ARGS
 
 __all__ = ["BASELINE", "CHROMIUM_ARGS", "MARKS", "chromium", "clock_script", "clocked", "kernel_rss", "measure",
-           "ready_in_tab", "served"]
+           "served"]
 
 from heavylegs_core import server
 from heavylegs_core.paths import PROJECT_ROOT
@@ -193,13 +193,3 @@ def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, th
         context.close()
     return out
 
-
-def ready_in_tab(page, url: str) -> float:
-    """Seconds to ``.hl-ready`` visible when ``page`` (a tab that may have shown other pages) goes to ``url``.
-
-    ``page`` runs :func:`clock_script` (add it once, when the tab is opened), and the time is
-    taken as :func:`measure` takes it, from the start of this navigation. The tab keeps its
-    renderer process, and with it the JavaScript it has already compiled, as when a coach
-    follows a link from one app to another.
-    """
-    return clocked(page, url)[0]["ready"] / 1000

@@ -6,19 +6,18 @@ hides its ``.hl-ready`` element in each way the clock must see through before sh
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from _browser import READY_CLOCK
+from _browser import clock_script
 
 URL = "http://clock.heavylegs.test/"
 PAGE = """<!doctype html><html><body>
 <div id="box" class="hl-ready" style="display: none">ready</div>
-<svg class="hl-chart"><g class="role-mark"></g></svg>
+<div class="hl-chart"><svg><g class="role-mark"></g></svg></div>
 <script>
 const box = document.getElementById("box"), steps = [
   () => { box.style.display = "block"; box.style.visibility = "hidden"; },  // laid out, not visible
@@ -37,8 +36,7 @@ def test_ready_is_taken_when_the_element_first_shows_and_marks_when_attached(bro
     try:
         page = context.new_page()
         page.route(URL, lambda route: route.fulfill(status=200, content_type="text/html", body=PAGE))
-        watch = {"ready": [".hl-ready", "visible"], "drawn": [".hl-chart .role-mark path", "attached"]}
-        page.add_init_script(f"{READY_CLOCK}({json.dumps(watch)})")
+        page.add_init_script(clock_script(marks=True))  # as the benchmarks install it
         page.goto(URL)
         page.wait_for_function("window.__hlSeen && Object.keys(window.__hlSeen).length === 2", timeout=10_000)
         seen = page.evaluate("window.__hlSeen")
