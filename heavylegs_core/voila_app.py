@@ -40,6 +40,12 @@ just before ``voila.js``, and announces the extensions' entry files with
 from the page configuration), so that the browser no longer fetches about 90 chunks in
 five waves, each waiting for the JavaScript of the one before.
 
+Once an app is ready, the page registers a service worker (:data:`SERVICE_WORKER`, served
+from ``/voila/static/`` with the scope ``/voila/``) that keeps the versioned startup scripts
+in Cache Storage, where Chromium keeps their compiled code: a page opened later in the same
+browser, in any tab, starts without compiling Voila's JavaScript again. The worker keeps
+only what the server marks ``immutable`` and answers only those URLs (see the file itself).
+
 Memory (issue #10): :func:`main` limits the C allocator to two heaps before the server
 starts its threads, and the server gives freed memory back to the system whenever
 kernels have ended (:class:`heavylegs_core.memory.MemoryKeeper`), so that its memory
@@ -117,6 +123,11 @@ EXTENSION_CHUNKS: dict[str, tuple[int, ...]] = {
     "anywidget": (2, 528),
     "jupyterlab_pygments": (568, 747),
 }
+
+
+#: The service worker's file, in :data:`SERVICE_WORKER_DIR`, served under ``/voila/static/``.
+SERVICE_WORKER = "heavylegs-sw.js"
+SERVICE_WORKER_DIR = Path(__file__).resolve().parent / "static"
 
 
 @dataclass(frozen=True)
@@ -306,6 +317,10 @@ class CachedStaticFileHandler(CachedStaticMixin, MultiStaticFileHandler):
     def versioned(self) -> bool:
         return self._hl_versioned
 
+    def set_extra_headers(self, path: str) -> None:
+        if path == SERVICE_WORKER:  # its scope is Voila's pages, above the folder it is served from
+            self.set_header("Service-Worker-Allowed", url_path_join(self.settings.get("base_url", "/"), "voila/"))
+
 
 class CachedLabextensionsHandler(CachedStaticMixin, FileFindHandler):
     """JupyterLab extensions' files; a content-hashed name requested with ``?v=<that hash>`` is kept a year.
@@ -393,8 +408,10 @@ def page_config_extras(page_config: dict[str, Any], base_url: str, version: str,
     that hold chunks), run in this order just before ``voila.js``;
     ``heavylegsPreload``: URLs of the JupyterLab extensions' entry files, which Voila's
     JavaScript loads only once its own startup is done (the template announces them with
-    ``<link rel="preload">`` so that they are fetched meanwhile). Both are derived from this
-    page's configuration, so they follow whatever Voila and the installed extensions are.
+    ``<link rel="preload">`` so that they are fetched meanwhile);
+    ``heavylegsServiceWorker``: the URL and scope of the service worker the page registers
+    once the app is ready. All are derived from this page's configuration, so they follow
+    whatever Voila and the installed extensions are.
     """
     static = url_path_join(base_url, "voila/static", VERSION_SEGMENT, version)
     page_config["fullStaticUrl"] = static
@@ -404,6 +421,8 @@ def page_config_extras(page_config: dict[str, Any], base_url: str, version: str,
         posixpath.normpath(url_path_join(labext, ext["name"], ext["load"]))  # as Voila's URLExt.join
         for ext in page_config.get("federated_extensions", []) if ext.get("name") and ext.get("load")
     ]
+    page_config["heavylegsServiceWorker"] = {"url": url_path_join(base_url, "voila/static", SERVICE_WORKER),
+                                             "scope": url_path_join(base_url, "voila/")}
     return page_config
 
 
@@ -442,7 +461,7 @@ class HeavylegsVoila(Voila):
         for h in super().init_handlers():
             cls = _REPLACED.get(h[1], h[1])
             if cls is CachedStaticFileHandler:
-                kwargs = {**h[2], "paths": [*h[2]["paths"], self._bundle_dir.name],
+                kwargs = {**h[2], "paths": [*h[2]["paths"], self._bundle_dir.name, str(SERVICE_WORKER_DIR)],
                           "version_roots": self._version_roots}
                 handlers.append((h[0], cls, kwargs, *h[3:]))
             else:

@@ -3,8 +3,9 @@
 Opening an app loads about 100 JavaScript files. ``heavylegs_core.voila_app`` gzips each
 once, answers revalidations with 304, lets the browser keep files whose URL names their
 version, runs Voila's startup chunks from one bundle and announces the extensions'
-entry files early. What users depend on: the bytes are Voila's own, nothing stale is
-kept across an upgrade, malformed paths are still refused, and pages still open offline.
+entry files early, and registers a service worker that keeps the versioned startup
+scripts in Cache Storage. What users depend on: the bytes are Voila's own, nothing stale
+is kept across an upgrade, malformed paths are still refused, and pages still open offline.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from heavylegs_core import server
 from heavylegs_core.voila_app import (
     EXTENSION_CHUNKS,
     EXTENSIONS_BUNDLE,
+    SERVICE_WORKER,
     STARTUP_BUNDLE,
     STARTUP_CHUNKS,
     VERSIONED_MAX_AGE_S,
@@ -154,6 +156,7 @@ def test_page_config_points_at_versioned_files_and_the_extensions_entries():
                                               f"/base/voila/static/_v/0123456789abcdef/{EXTENSIONS_BUNDLE}"]
     assert out["heavylegsPreload"] == ["/base/voila/labextensions/anywidget/static/remoteEntry.698dcaf7.js",
                                        "/base/voila/labextensions/@scope/ext/static/remoteEntry.abc.js"]
+    assert out["heavylegsServiceWorker"] == {"url": f"/base/voila/static/{SERVICE_WORKER}", "scope": "/base/voila/"}
     assert page_config_extras(dict(config), "/base/", "0123456789abcdef", [])["heavylegsStartupScripts"] == []
 
 
@@ -356,3 +359,102 @@ def test_the_apps_load_no_chunk_outside_the_bundles(guarded_page, voila_url, not
     assert missing == [], f"chunks fetched outside the startup bundle: {missing}"
     extensions = sorted({(m[1], int(m[2])) for u in urls if (m := EXTENSION_CHUNK.search(u))})
     assert extensions == [], f"extension chunks fetched outside the extensions bundle: {extensions}"
+
+
+# --- the service worker --------------------------------------------------------------------------
+
+def test_service_worker_is_served_revalidated_with_the_scope_of_voilas_pages(served):
+    status, headers, body = fetch(f"{served}/voila/static/{SERVICE_WORKER}")
+    assert status == 200 and b"addEventListener(\"fetch\"" in body
+    assert "javascript" in headers["content-type"]
+    assert headers["service-worker-allowed"] == "/voila/"
+    assert headers["cache-control"] == "no-cache"  # a changed worker reaches browsers at once
+    status, headers, _ = fetch(f"{served}{versioned_prefix(http_get(f'{served}/voila/render/{ONE_WIDGET}')[1])}/voila.js")
+    assert status == 200 and "service-worker-allowed" not in headers
+
+
+#: In a page: wait (up to 30 s) for the active worker; the URLs in each heavylegs cache, by cache name.
+WORKER_CACHES = """async () => {
+    const reg = await Promise.race([navigator.serviceWorker.ready, new Promise(r => setTimeout(() => r(null), 30000))]);
+    if (!reg) return null;
+    const out = {};
+    for (const name of await caches.keys()) {
+        if (name.startsWith('heavylegs-static-')) out[name] = (await (await caches.open(name)).keys()).map(q => q.url);
+    }
+    return out;
+}"""
+
+
+def open_ready(context, url: str, errors: list[str]):
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    responses = []
+    page.on("response", lambda r: responses.append(r))
+    page.goto(url)
+    page.locator(".hl-ready").first.wait_for(state="visible", timeout=120_000)
+    return page, responses
+
+
+@pytest.mark.e2e
+def test_a_later_tab_runs_the_versioned_startup_scripts_from_the_service_worker(browser, served):
+    """A coach opens an app again in a new tab: Voila's scripts come from Cache Storage, compiled.
+
+    The worker keeps exactly the versioned scripts (nothing the server may change under the
+    same URL), and answers only those; the page, the kernel API and the rest go to the server.
+    """
+    context = browser.new_context()
+    errors: list[str] = []
+    hosts: set[str] = set()
+    context.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
+    url = f"{served}/voila/render/{ONE_WIDGET}"
+    try:
+        first, _ = open_ready(context, url, errors)
+        cached = first.evaluate(WORKER_CACHES)
+        assert cached is not None, "the service worker did not become active"
+        assert len(cached) == 1
+        kept = sorted(urllib.parse.urlsplit(u).path.rsplit("/", 1)[1] for u in next(iter(cached.values())))
+        assert kept == sorted([EXTENSIONS_BUNDLE, STARTUP_BUNDLE, "voila-style.js", "voila.js"])
+        assert all("/_v/" in u or "?v=" in u for u in next(iter(cached.values())))
+        first.close(run_before_unload=True)
+
+        second, responses = open_ready(context, url, errors)
+        served_by = {urllib.parse.urlsplit(r.url).path.rsplit("/", 1)[1]: r.from_service_worker for r in responses}
+        for name in (STARTUP_BUNDLE, EXTENSIONS_BUNDLE, "voila.js", "voila-style.js"):
+            assert served_by[name], f"{name} did not come from the service worker"
+        assert not served_by[ONE_WIDGET], "the page itself must come from the server"
+        second.close(run_before_unload=True)
+    finally:
+        context.close()
+    assert hosts <= {server.HOST} and not errors, (hosts, errors)
+
+
+@pytest.mark.e2e
+def test_a_new_worker_version_replaces_the_old_cache_and_skips_unversioned_urls(browser, served):
+    """After an upgrade the page registers a worker with other URLs: the old cache goes, nothing unversioned is kept."""
+    context = browser.new_context()
+    errors: list[str] = []
+    try:
+        page, _ = open_ready(context, f"{served}/voila/render/{ONE_WIDGET}", errors)
+        old = page.evaluate(WORKER_CACHES)
+        assert old is not None and len(old) == 1
+        voila_js = next(u for u in next(iter(old.values())) if u.endswith("/voila.js"))
+        unversioned = f"{served}/voila/static/voila.js"  # revalidated on each use: must not be kept
+        new = page.evaluate("""async ([worker, urls]) => {
+            const query = new URLSearchParams(urls.map(u => ['u', new URL(u).pathname]));
+            const reg = await navigator.serviceWorker.register(worker + '?' + query, {scope: '/voila/'});
+            const w = reg.installing || reg.waiting || reg.active;
+            await new Promise((done, fail) => {
+                if (w.state === 'activated') return done();
+                w.addEventListener('statechange', () => w.state === 'activated' ? done()
+                    : w.state === 'redundant' ? fail(new Error('the new worker failed')) : null);
+            });
+            const out = {};
+            for (const name of await caches.keys()) out[name] = (await (await caches.open(name)).keys()).map(q => q.url);
+            return out;
+        }""", [f"/voila/static/{SERVICE_WORKER}", [voila_js, unversioned]])
+        assert len(new) == 1 and set(new) != set(old), new
+        assert next(iter(new.values())) == [voila_js]
+        page.close(run_before_unload=True)
+    finally:
+        context.close()
+    assert not errors, errors
