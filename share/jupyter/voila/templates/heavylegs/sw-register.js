@@ -2,8 +2,10 @@
 
    Runs only under `heavylegs app` (the page configuration names the worker), in a secure
    context (localhost counts) whose browser has service workers. It waits until the app is
-   ready (.hl-ready), or 15 s for a page without that mark, so that the worker's install
-   (fetching and compiling the scripts) does not compete with the page's own start. The
+   ready (.hl-ready), or 15 s for a page without that mark, and then 3 s more, so that the
+   worker's install (fetching and compiling the scripts) competes neither with the page's own
+   start nor with drawing its first charts (registered as soon as the app was ready, the
+   install made the charts of the landing page and the dashboard appear about 0.1 s later). The
    worker's URL lists the same-origin scripts this page ran under the worker's scope; the
    worker keeps those the server marks immutable. A failure only costs the speed-up, so it
    is logged to the console, not shown in the page. */
@@ -13,6 +15,7 @@
   if (!sw || !("serviceWorker" in navigator) || !window.isSecureContext) { return; }
   var LATEST_MS = 15000;
   var POLL_MS = 250;
+  var AFTER_READY_MS = 3000;
 
   function register() {
     var scope = new URL(sw.scope, location.href);
@@ -31,7 +34,7 @@
     var timer = setInterval(function () {
       if (document.querySelector(".hl-ready") || Date.now() - started > LATEST_MS) {
         clearInterval(timer);
-        register();
+        setTimeout(register, AFTER_READY_MS);
       }
     }, POLL_MS);
   });
