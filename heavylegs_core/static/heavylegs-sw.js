@@ -11,7 +11,9 @@
    (Voila's `/voila/static/_v/<version>/` files and the bundles there, template files with
    `?v=<digest>`). Their content can never change, so a cached copy is never stale; a
    Voila or extension upgrade changes the URLs, hence this worker's own URL, and the new
-   worker replaces this one and deletes its cache. It answers only those URLs; every
+   worker replaces this one and deletes its cache. It answers only the scripts the page
+   listed: those it keeps from Cache Storage, the others (such as the extensions' entry
+   files, which the server revalidates on each use) by fetching them from the server. Every
    other request (pages, the kernel API, uploads) goes to the network as without a worker.
    It stores no user data. */
 "use strict";
