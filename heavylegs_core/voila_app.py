@@ -44,7 +44,8 @@ Once an app is ready, the page registers a service worker (:data:`SERVICE_WORKER
 from ``/voila/static/`` with the scope ``/voila/``) that keeps the versioned startup scripts
 in Cache Storage, where Chromium keeps their compiled code: a page opened later in the same
 browser, in any tab, starts without compiling Voila's JavaScript again. The worker keeps
-only what the server marks ``immutable`` and answers only those URLs (see the file itself).
+only what the server marks ``immutable`` and answers only the scripts the page listed
+(see the file itself).
 
 Memory (issue #10): :func:`main` limits the C allocator to two heaps before the server
 starts its threads, and the server gives freed memory back to the system whenever
