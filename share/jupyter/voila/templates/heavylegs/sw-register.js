@@ -24,7 +24,8 @@
       .filter(function (u) { return u.origin === location.origin && u.pathname.indexOf(scope.pathname) === 0; })
       .map(function (u) { return u.pathname + u.search; })
       .sort()
-      .forEach(function (u) { if (query.getAll("u").indexOf(u) < 0) { query.append("u", u); } });
+      .filter(function (u, i, all) { return i === 0 || u !== all[i - 1]; })  // once each
+      .forEach(function (u) { query.append("u", u); });
     navigator.serviceWorker.register(sw.url + "?" + query.toString(), { scope: sw.scope })
       .catch(function (e) { console.warn("heavylegs: the service worker was not registered:", e); });
   }
