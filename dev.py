@@ -5,6 +5,7 @@
     python3 dev.py test    run the whole test suite: ruff, unit, notebook (nbval) and browser tests
     python3 dev.py bench   run the benchmarks and print medians and ratios
     python3 dev.py lock    re-resolve the pinned versions and their hashes (maintainers; README "Updating dependencies")
+    python3 dev.py frontend  rebuild the page front end from frontend/ (maintainers; needs Node.js and npm)
 
 Set-up: a virtual environment in .venv is created when missing, and the pinned
 dependencies (binder/requirements.txt, plus tests/requirements.txt for tests and
@@ -124,6 +125,21 @@ def cmd_bench(args: list[str]) -> int:
     return run([PY, "benchmarks/run_all.py", *args])
 
 
+def cmd_frontend(args: list[str]) -> int:
+    """Rebuild heavylegs' page front end (frontend/) into the Voila template, from the npm lock file.
+
+    The built files are committed, so users and Binder need no Node.js; tests/test_frontend.py
+    fails when they are older than their sources.
+    """
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if npm is None or node is None:
+        sys.exit("[dev] rebuilding the front end needs Node.js and npm (https://nodejs.org)")
+    frontend = ROOT / "frontend"
+    say("installing the front end's pinned npm packages (frontend/package-lock.json)")
+    check([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=frontend)
+    return run([node, "build.mjs", *args], cwd=frontend)
+
+
 def _lock_entries(text: str) -> dict[str, str]:
     """The entries of a hashed lock (``name==version \\`` plus its ``--hash`` lines), by normalised name."""
     entries: dict[str, str] = {}
@@ -189,7 +205,7 @@ def _check_python() -> None:
         sys.exit("[dev] heavylegs needs Python 3.11 or newer")
 
 
-COMMANDS = {"app": cmd_app, "test": cmd_test, "bench": cmd_bench, "lock": cmd_lock}
+COMMANDS = {"app": cmd_app, "test": cmd_test, "bench": cmd_bench, "lock": cmd_lock, "frontend": cmd_frontend}
 
 if __name__ == "__main__":
     _check_python()

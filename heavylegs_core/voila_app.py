@@ -12,10 +12,11 @@ Voila looks at them. Everything else, including ``voila.json`` and Voila's own
 websocket message filter (only widget, kernel-info and shutdown messages reach the
 kernel; ``execute_request`` is dropped), works as in plain Voila.
 
-Static files (issue #11: opening a page fetches about 100 JavaScript files, most of the
-time to ready on a first visit). Voila's own files (``/voila/static/``), the template
-files (``/voila/templates/``) and the JupyterLab extensions (``/voila/labextensions/``)
-are served by handlers that
+Static files (issue #11). The heavylegs template's pages run heavylegs' own front end
+(``static/heavylegs-page.js`` and ``.css`` of the template, built from ``frontend/``) instead
+of Voila's JavaScript. Voila's own files (``/voila/static/``), the template files
+(``/voila/templates/``) and the JupyterLab extensions (``/voila/labextensions/``) are served
+by handlers that
 
 - gzip each compressible file once and keep the compressed bytes in memory, keyed by
   path, modification time and size (:func:`encoded`), instead of compressing it again
@@ -24,28 +25,11 @@ are served by handlers that
 - send a strong ETag (a digest of the file's bytes; the gzip form has its own) and
   answer a matching ``If-None-Match`` with 304;
 - let the browser keep a file for a year, without asking again, only when its URL names
-  its version: Voila's files under ``/voila/static/_v/<version>/`` (the version is a
-  digest of the names, sizes and modification times of Voila's static files,
-  :func:`static_version`, so a Voila upgrade changes it; the page's ``fullStaticUrl``
-  points there, and Voila's JavaScript loads its chunks relative to where ``voila.js``
-  came from), a template file requested with ``?v=`` set to its SHA-512 (as Voila's
-  templates link them), and an extension's content-hashed file requested with ``?v=``
-  set to that hash. Every other static URL is revalidated on each use (``no-cache`` plus
-  ETag), so an upgrade can never leave a browser with a stale file.
-
-The page also runs Voila's startup chunks (:data:`STARTUP_CHUNKS`) and the JupyterLab
-extensions' chunks (:data:`EXTENSION_CHUNKS`) from one file each (:func:`write_bundle`)
-just before ``voila.js``, and announces the extensions' entry files with
-``<link rel="preload">`` (:func:`page_config_extras`; the heavylegs template reads both
-from the page configuration), so that the browser no longer fetches about 90 chunks in
-five waves, each waiting for the JavaScript of the one before.
-
-Once an app is ready, the page registers a service worker (:data:`SERVICE_WORKER`, served
-from ``/voila/static/`` with the scope ``/voila/``) that keeps the versioned startup scripts
-in Cache Storage, where Chromium keeps their compiled code: a page opened later in the same
-browser, in any tab, starts without compiling Voila's JavaScript again. The worker keeps
-only what the server marks ``immutable`` and answers only the scripts the page listed
-(see the file itself).
+  its version: a template file requested with ``?v=`` set to its SHA-512 (as Voila's
+  templates link them, the page's front end among them), and an extension's content-hashed
+  file requested with ``?v=`` set to that hash. Every other static URL is revalidated on
+  each use (``no-cache`` plus ETag), so an upgrade can never leave a browser with a stale
+  file.
 
 Memory (issue #10): :func:`main` limits the C allocator to two heaps before the server
 starts its threads, and the server gives freed memory back to the system whenever
@@ -57,10 +41,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
-import posixpath
 import re
-import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,11 +49,10 @@ from typing import Any
 
 import tornado.web
 from jupyter_server.base.handlers import FileFindHandler
-from jupyter_server.utils import url_path_join
 from voila.app import Voila
 from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
+from voila.tornado.handler import TornadoVoilaHandler
 
-from heavylegs_core.atomic import write_atomic
 from heavylegs_core.memory import MemoryKeeper, limit_arenas
 
 #: Seconds a browser may keep a file whose URL names its version (one year, the usual
@@ -84,52 +64,8 @@ MAX_CACHED_FILE_BYTES = 16 * 2**20
 MAX_CACHE_BYTES = 64 * 2**20
 #: Compression level of the cached gzip (done once per file, so the best ratio is affordable).
 GZIP_LEVEL = 9
-#: Path segment under ``/voila/static/`` that names the version of Voila's static files.
-VERSION_SEGMENT = "_v"
-_VERSIONED = re.compile(rf"{VERSION_SEGMENT}/([0-9a-f]{{16}})/(.+)", re.DOTALL)
 #: A content hash in an extension's file name (webpack's ``[contenthash]``: 16-32 hex digits).
 _NAME_HASH = re.compile(r"(?<![0-9a-f])[0-9a-f]{16,64}(?![0-9a-f])")
-
-#: Name (under ``/voila/static/``) of the startup bundle: Voila's startup chunks in one file.
-STARTUP_BUNDLE = "heavylegs-startup.js"
-#: Voila's webpack chunks (``<id>.voila.js``) that opening an app loads, recorded with Voila
-#: 0.5.13 from the one-widget page and the three preheated apps (tests/test_static_serving.py
-#: fails, naming the ids, when a page loads a chunk that is not here). A chunk file only
-#: registers its modules (``webpackChunk_JUPYTERLAB_CORE_OUTPUT.push``) and webpack does not
-#: fetch a chunk that is already registered, so the bundle, run just before ``voila.js``, saves
-#: the browser about 70 requests in three waves; a stale list costs only those requests again,
-#: never correctness (an id whose file is missing is skipped, one not listed is fetched as before).
-STARTUP_CHUNKS: tuple[int, ...] = (
-    # voila.js at startup
-    5764, 8135, 3992, 9582, 8925, 7883, 7556, 6049, 1670, 6573, 3311, 4135, 1621, 3916, 3649, 8487,
-    9684, 4041, 143, 7155, 3144, 1601, 4972, 9890, 5312, 6468, 3459, 630, 5688, 2930, 73, 1187, 4173,
-    7483, 431, 3989, 8766, 9151, 4729, 6382, 5044, 7598, 9081, 7770, 3249, 4653, 8862, 9981, 5767,
-    4222, 8773, 3307, 6008, 8017, 457, 9212,
-    # once the kernel is connected (the widget manager)
-    4371, 2829, 7259, 6074, 4875, 4486, 6305, 7393, 225, 614, 1996, 2121, 2772, 2296, 7245, 5992,
-)
-
-#: Name (under ``/voila/static/``) of the extensions bundle: the JupyterLab extensions' chunks in one file.
-EXTENSIONS_BUNDLE = "heavylegs-extensions.js"
-#: The JupyterLab extensions' webpack chunks (``<name>/static/<id>.<hash>.js``) that every app page
-#: loads, by extension, recorded with the pinned versions from the one-widget page and the four
-#: apps (the same 16 on each). Voila's JavaScript fetches them in two waves: once it has loaded
-#: the extensions' entries, and once the kernel is connected (the widget views). A chunk file
-#: only registers its modules in its extension's ``webpackChunk...`` array, which the extension's
-#: entry reads when it starts, so the bundle, run before ``voila.js``, spares the page both waves.
-#: tests/test_static_serving.py fails, naming the files, when a page fetches one that is not here.
-EXTENSION_CHUNKS: dict[str, tuple[int, ...]] = {
-    "@jupyter-widgets/jupyterlab-manager": (7, 704, 170, 84, 32, 452, 967, 160, 718, 121),
-    "@voila-dashboards/widgets-manager8": (883, 496),
-    "anywidget": (2, 528),
-    "jupyterlab_pygments": (568, 747),
-}
-
-
-#: The service worker's file, in :data:`SERVICE_WORKER_DIR`, served under ``/voila/static/``.
-SERVICE_WORKER = "heavylegs-sw.js"
-SERVICE_WORKER_DIR = Path(__file__).resolve().parent / "static"
-
 
 @dataclass(frozen=True)
 class Encoded:
@@ -201,37 +137,6 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
-_versions: dict[tuple[str, ...], tuple[tuple[int, ...], str]] = {}
-
-
-def static_version(roots: tuple[str, ...]) -> str:
-    """16 hex digits naming the current content of the static folders ``roots``.
-
-    A digest of every file's relative path, size (bytes) and modification time (ns).
-    Computed again when a root folder's modification time changes (installing or
-    removing a package adds or removes files there), else kept.
-    """
-    stamp = tuple(Path(r).stat().st_mtime_ns if Path(r).is_dir() else -1 for r in roots)
-    known = _versions.get(roots)
-    if known is not None and known[0] == stamp:
-        return known[1]
-    h = hashlib.blake2b(digest_size=8)
-    for root in roots:
-        h.update(f"root {root}\n".encode())
-        for folder, dirs, files in os.walk(root):
-            dirs.sort()
-            for name in sorted(files):
-                full = Path(folder, name)
-                try:
-                    st = full.stat()
-                except OSError:
-                    continue
-                h.update(f"{full.relative_to(root)} {st.st_size} {st.st_mtime_ns}\n".encode())
-    version = h.hexdigest()
-    _versions[roots] = (stamp, version)
-    return version
-
-
 class CachedStaticMixin:
     """Cached gzip, content ETags and version-aware caching for a tornado ``StaticFileHandler``.
 
@@ -294,33 +199,7 @@ class CachedStaticMixin:
 
 
 class CachedStaticFileHandler(CachedStaticMixin, MultiStaticFileHandler):
-    """Voila's ``/voila/static/`` files; ``_v/<version>/<file>`` is ``<file>``, cacheable for a year.
-
-    ``version_roots``: the folders whose files :func:`static_version` names (Voila's static
-    paths; ``paths`` may hold more, such as the folder of the startup bundle). A version that
-    is not the current one (a page rendered before an upgrade) still gets the current file,
-    revalidated on each use like an unversioned URL.
-    """
-
-    def initialize(self, paths: list[str], default_filename: str | None = None,
-                   version_roots: tuple[str, ...] | None = None) -> None:
-        super().initialize(paths, default_filename)
-        self.version_roots = version_roots or tuple(paths)
-
-    def parse_url_path(self, path: str) -> str:
-        match = _VERSIONED.fullmatch(path)
-        self._hl_versioned = False
-        if match:
-            self._hl_versioned = match[1] == static_version(self.version_roots)
-            path = match[2]
-        return super().parse_url_path(path)
-
-    def versioned(self) -> bool:
-        return self._hl_versioned
-
-    def set_extra_headers(self, path: str) -> None:
-        if path == SERVICE_WORKER:  # its scope is Voila's pages, above the folder it is served from
-            self.set_header("Service-Worker-Allowed", url_path_join(self.settings.get("base_url", "/"), "voila/"))
+    """Voila's ``/voila/static/`` files (its tree page's JavaScript), revalidated on each use."""
 
 
 class CachedLabextensionsHandler(CachedStaticMixin, FileFindHandler):
@@ -353,102 +232,33 @@ class StrictTemplateStaticFileHandler(CachedStaticMixin, TemplateStaticFileHandl
         return super().parse_url_path(path)
 
 
+class PageHandler(TornadoVoilaHandler):
+    """Voila's page handler, which also gives the browser Jupyter's ``_xsrf`` cookie when it has none.
+
+    When a page is closed, its front end (Voila's, and heavylegs') asks Voila to shut the page's
+    kernel down (``POST /voila/api/shutdown/<id>``, with the ``_xsrf`` cookie's value in the
+    form). Voila's page handler never sets that cookie, so Jupyter's server refused the request
+    (403) and the kernel of every closed tab stayed until the culler ended it (``voila.json``:
+    10 idle minutes), holding its memory. Reading ``xsrf_token`` sets the cookie (tornado).
+    """
+
+    async def prepare(self, **kwargs: Any) -> None:
+        await super().prepare(**kwargs)
+        self.xsrf_token  # noqa: B018 - read for its effect: tornado sets the cookie when missing
+
+
 _REPLACED = {
+    TornadoVoilaHandler: PageHandler,
     TemplateStaticFileHandler: StrictTemplateStaticFileHandler,
     MultiStaticFileHandler: CachedStaticFileHandler,
     FileFindHandler: CachedLabextensionsHandler,
 }
 
 
-def voila_chunk_files(roots: tuple[str, ...], chunks: tuple[int, ...] = STARTUP_CHUNKS) -> list[Path]:
-    """The files ``<id>.voila.js`` of ``chunks``, each from the first root that has it (as ``/voila/static/`` serves it).
-
-    An id whose file is in no root is left out.
-    """
-    found = (next((Path(r, f"{c}.voila.js") for r in roots if Path(r, f"{c}.voila.js").is_file()), None)
-             for c in chunks)
-    return [f for f in found if f is not None]
-
-
-def extension_chunk_files(roots: tuple[str, ...],
-                          chunks: dict[str, tuple[int, ...]] | None = None) -> list[Path]:
-    """The content-hashed chunk files ``<name>/static/<id>.<hash>.js`` of :data:`EXTENSION_CHUNKS`.
-
-    Each extension is taken from the first of the labextension folders ``roots`` that has it
-    (as ``/voila/labextensions/`` serves it). An id with no such file is left out; an id with
-    several (a stale build beside a new one) is left out too, since the browser would fetch
-    whichever one the extension's own entry names.
-    """
-    files = []
-    for name, ids in (EXTENSION_CHUNKS if chunks is None else chunks).items():
-        static = next((Path(r, name, "static") for r in roots if Path(r, name, "static").is_dir()), None)
-        if static is None:
-            continue
-        for chunk in ids:
-            named = [f for f in static.glob(f"{chunk}.*.js") if re.fullmatch(rf"{chunk}\.[0-9a-f]+\.js", f.name)]
-            if len(named) == 1:
-                files.extend(named)
-    return files
-
-
-def write_bundle(files: list[Path], target: Path) -> int:
-    """Write the webpack chunk ``files`` one after another into ``target`` (atomically); return how many.
-
-    Each chunk ends with a newline and a semicolon, so that chunks cannot run into each
-    other (0: the file is empty, and pages do not link it).
-    """
-    write_atomic(target, b"".join(f.read_bytes().rstrip() + b"\n;\n" for f in files))
-    return len(files)
-
-
-def page_config_extras(page_config: dict[str, Any], base_url: str, version: str,
-                       bundles: list[str]) -> dict[str, Any]:
-    """``page_config`` with the versioned ``fullStaticUrl`` and what the heavylegs template links early.
-
-    ``heavylegsStartupScripts``: URLs of the ``bundles`` (file names under ``/voila/static/``
-    that hold chunks), run in this order just before ``voila.js``;
-    ``heavylegsPreload``: URLs of the JupyterLab extensions' entry files, which Voila's
-    JavaScript loads only once its own startup is done (the template announces them with
-    ``<link rel="preload">`` so that they are fetched meanwhile);
-    ``heavylegsServiceWorker``: the URL and scope of the service worker the page registers
-    once the app is ready. All are derived from this page's configuration, so they follow
-    whatever Voila and the installed extensions are.
-    """
-    static = url_path_join(base_url, "voila/static", VERSION_SEGMENT, version)
-    page_config["fullStaticUrl"] = static
-    page_config["heavylegsStartupScripts"] = [url_path_join(static, name) for name in bundles]
-    labext = page_config.get("fullLabextensionsUrl", url_path_join(base_url, "voila/labextensions"))
-    page_config["heavylegsPreload"] = [
-        posixpath.normpath(url_path_join(labext, ext["name"], ext["load"]))  # as Voila's URLExt.join
-        for ext in page_config.get("federated_extensions", []) if ext.get("name") and ext.get("load")
-    ]
-    page_config["heavylegsServiceWorker"] = {"url": url_path_join(base_url, "voila/static", SERVICE_WORKER),
-                                             "scope": url_path_join(base_url, "voila/")}
-    return page_config
-
-
 class HeavylegsVoila(Voila):
     """Voila with ``compress_response`` enabled, strict template static paths and cached static files."""
 
     def init_settings(self) -> dict[str, Any]:
-        previous = self.voila_configuration.page_config_hook
-        roots, labext = tuple(self.static_paths), tuple(self.labextensions_path)
-        # the bundles' URLs name a version of Voila's and the extensions' files (the bundles hold both)
-        self._version_roots = roots + labext
-        self._bundle_dir = tempfile.TemporaryDirectory(prefix="heavylegs-voila-")
-        folder = Path(self._bundle_dir.name)
-        bundles = [name for name, files in ((STARTUP_BUNDLE, voila_chunk_files(roots)),
-                                            (EXTENSIONS_BUNDLE, extension_chunk_files(labext)))
-                   if write_bundle(files, folder / name)]
-        for name in bundles:
-            encoded(str(folder / name), "text/javascript")  # gzip them before the first page
-
-        def hook(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-            if previous is not None:
-                page_config = previous(page_config, **kwargs)
-            return page_config_extras(page_config, kwargs["base_url"], static_version(self._version_roots), bundles)
-
-        self.voila_configuration.page_config_hook = hook
         settings = super().init_settings()
         settings["compress_response"] = True
         # give freed memory back to the system after kernels end (heavylegs_core.memory)
@@ -458,16 +268,7 @@ class HeavylegsVoila(Voila):
         return settings
 
     def init_handlers(self) -> list:
-        handlers = []
-        for h in super().init_handlers():
-            cls = _REPLACED.get(h[1], h[1])
-            if cls is CachedStaticFileHandler:
-                kwargs = {**h[2], "paths": [*h[2]["paths"], self._bundle_dir.name, str(SERVICE_WORKER_DIR)],
-                          "version_roots": self._version_roots}
-                handlers.append((h[0], cls, kwargs, *h[3:]))
-            else:
-                handlers.append((h[0], cls, *h[2:]))
-        return handlers
+        return [(h[0], _REPLACED.get(h[1], h[1]), *h[2:]) for h in super().init_handlers()]
 
 
 def main() -> None:

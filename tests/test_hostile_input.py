@@ -3,7 +3,7 @@
 Two kinds of hostility, in Voila and Debian Chromium:
 
 * state a page script sends straight to the kernel through the widget manager
-  (``window.jupyterapp.widgetManager``, Voila 0.5), bypassing the controls: wrong
+  (``window.heavylegsPage.widgetManager``, heavylegs' page front end), bypassing the controls: wrong
   types, megabytes of text, an index out of range, changes to a button or an output,
   uploads with thousands of files, a false size or a malformed entry. Each must
   show a clear ``.hl-error`` message, and the app must keep answering afterwards;
@@ -29,7 +29,7 @@ APP = "/voila/render/01_assessment.ipynb"
 
 # Sets state on the widget model carrying a CSS class, as a hostile page script could.
 SET_STATE = """async ([cls, state]) => {
-  const wm = window.jupyterapp.widgetManager;
+  const wm = window.heavylegsPage.widgetManager;
   const models = await Promise.all(Object.values(wm._models));
   const m = models.find(m => (m.get('_dom_classes') || []).includes(cls));
   if (!m) throw new Error('no widget model with class ' + cls);
@@ -39,7 +39,7 @@ SET_STATE = """async ([cls, state]) => {
 
 # Sends a FileUpload value built in the page: ``files`` are {name, bytes, size?, omit?}.
 SEND_UPLOAD = """async ([cls, files]) => {
-  const wm = window.jupyterapp.widgetManager;
+  const wm = window.heavylegsPage.widgetManager;
   const models = await Promise.all(Object.values(wm._models));
   const m = models.find(m => (m.get('_dom_classes') || []).includes(cls));
   if (!m) throw new Error('no widget model with class ' + cls);

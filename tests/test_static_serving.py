@@ -1,11 +1,11 @@
-"""Voila's static files as ``heavylegs app`` serves them (issue #11): cached gzip, ETags, versioned caching.
+"""Static files as ``heavylegs app`` serves them (issue #11): the page's front end, cached gzip, ETags.
 
-Opening an app loads about 100 JavaScript files. ``heavylegs_core.voila_app`` gzips each
-once, answers revalidations with 304, lets the browser keep files whose URL names their
-version, runs Voila's startup chunks from one bundle and announces the extensions'
-entry files early, and registers a service worker that keeps the versioned startup
-scripts in Cache Storage. What users depend on: the bytes are Voila's own, nothing stale
-is kept across an upgrade, malformed paths are still refused, and pages still open offline.
+The heavylegs template's pages run heavylegs' own front end (``heavylegs-page.js`` and
+``heavylegs-page.css``, template static files built from ``frontend/``) instead of Voila's
+JavaScript. ``heavylegs_core.voila_app`` gzips each static file once, answers revalidations
+with 304, and lets the browser keep files whose URL names their version. What users depend
+on: the bytes are the files' own, nothing stale is kept across an upgrade, malformed paths
+are still refused, and pages open offline from a handful of requests.
 """
 
 from __future__ import annotations
@@ -24,27 +24,13 @@ from conftest import ARTIFACTS, http_get
 from voila.paths import collect_static_paths
 
 from heavylegs_core import server
-from heavylegs_core.voila_app import (
-    EXTENSION_CHUNKS,
-    EXTENSIONS_BUNDLE,
-    SERVICE_WORKER,
-    STARTUP_BUNDLE,
-    STARTUP_CHUNKS,
-    VERSIONED_MAX_AGE_S,
-    accepts_gzip,
-    encoded,
-    extension_chunk_files,
-    page_config_extras,
-    static_version,
-    voila_chunk_files,
-    write_bundle,
-)
+from heavylegs_core.voila_app import VERSIONED_MAX_AGE_S, accepts_gzip, encoded
 
 ONE_WIDGET = "one_widget.ipynb"
 APPS = ("00_start.ipynb", "01_assessment.ipynb", "02_dashboard.ipynb")
-CHUNK = re.compile(r"/(\d+)\.voila\.js(?:\?|$)")
-#: An extension's webpack chunk: ``/voila/labextensions/<name>/static/<id>.<hash>.js``
-EXTENSION_CHUNK = re.compile(r"/voila/labextensions/(.+)/static/(\d+)\.[0-9a-f]+\.js(?:\?|$)")
+#: The front end's files, as the page links them: ``/voila/templates/heavylegs/static/<name>?v=<SHA-512>``
+FRONT_END = re.compile(r'(/voila/templates/heavylegs/static/heavylegs-page\.(?:js|css))\?v=([0-9a-f]{128})')
+TEMPLATE_STATIC = Path(__file__).resolve().parents[1] / "share/jupyter/voila/templates/heavylegs/static"
 
 
 def voila_file(name: str) -> Path:
@@ -94,72 +80,6 @@ def test_small_or_binary_files_are_not_compressed(tmp_path):
     assert encoded(str(png), "image/png").gzip is None
 
 
-def test_static_version_changes_when_a_file_is_added_or_replaced(tmp_path):
-    root = tmp_path / "static"
-    root.mkdir()
-    (root / "voila.js").write_text("one")
-    v1 = static_version((str(root),))
-    assert re.fullmatch(r"[0-9a-f]{16}", v1)
-    assert static_version((str(root),)) == v1
-    (root / "1234.voila.js").write_text("chunk")
-    v2 = static_version((str(root),))
-    assert v2 != v1
-    (root / "new.js").write_text("replacement")  # as an installer does: write aside, then rename over
-    (root / "new.js").replace(root / "voila.js")
-    assert static_version((str(root),)) not in (v1, v2)
-
-
-def test_startup_bundle_holds_the_chunk_files_of_the_first_root_that_has_them(tmp_path):
-    first, second, out = tmp_path / "a", tmp_path / "b", tmp_path / "out"
-    for d in (first, second, out):
-        d.mkdir()
-    (first / "1.voila.js").write_text("(self.w=self.w||[]).push([[1],{}])")
-    (second / "1.voila.js").write_text("shadowed")
-    (second / "2.voila.js").write_text("(self.w=self.w||[]).push([[2],{}])")
-    files = voila_chunk_files((str(first), str(second)), chunks=(1, 2, 3))
-    assert files == [first / "1.voila.js", second / "2.voila.js"]
-    assert write_bundle(files, out / STARTUP_BUNDLE) == 2
-    text = (out / STARTUP_BUNDLE).read_text()
-    assert text == "(self.w=self.w||[]).push([[1],{}])\n;\n(self.w=self.w||[]).push([[2],{}])\n;\n"
-
-
-def test_extension_chunks_are_the_hashed_files_of_the_first_folder_that_has_the_extension(tmp_path):
-    first, second = tmp_path / "a", tmp_path / "b"
-    (first / "@scope/ext/static").mkdir(parents=True)
-    (second / "@scope/ext/static").mkdir(parents=True)
-    (second / "plain/static").mkdir(parents=True)
-    for name in ("7.2a0ce575.js", "70.abc123.js", "7.2a0ce575.js.LICENSE.txt", "remoteEntry.ff.js"):
-        (first / "@scope/ext/static" / name).write_text(name)
-    (second / "@scope/ext/static/9.beef.js").write_text("shadowed: the first folder has the extension")
-    (second / "plain/static/2.d9f5934c.js").write_text("2")
-    (second / "plain/static/3.aa.js").write_text("a stale build")
-    (second / "plain/static/3.bb.js").write_text("beside a new one: neither is sure to be the one loaded")
-    files = extension_chunk_files((str(first), str(second)),
-                                  {"@scope/ext": (7, 9), "plain": (2, 3, 4), "missing": (1,)})
-    assert files == [first / "@scope/ext/static/7.2a0ce575.js", second / "plain/static/2.d9f5934c.js"]
-
-
-def test_every_recorded_extension_chunk_is_installed():
-    files = extension_chunk_files(tuple(server_labextension_roots()))
-    assert len(files) == sum(len(ids) for ids in EXTENSION_CHUNKS.values())
-
-
-def test_page_config_points_at_versioned_files_and_the_extensions_entries():
-    config = {
-        "fullStaticUrl": "/base/voila/static", "fullLabextensionsUrl": "/base/voila/labextensions",
-        "federated_extensions": [{"name": "anywidget", "load": "./static/remoteEntry.698dcaf7.js"},
-                                 {"name": "@scope/ext", "load": "static/remoteEntry.abc.js"}],
-    }
-    out = page_config_extras(dict(config), "/base/", "0123456789abcdef", [STARTUP_BUNDLE, EXTENSIONS_BUNDLE])
-    assert out["fullStaticUrl"] == "/base/voila/static/_v/0123456789abcdef"
-    assert out["heavylegsStartupScripts"] == [f"/base/voila/static/_v/0123456789abcdef/{STARTUP_BUNDLE}",
-                                              f"/base/voila/static/_v/0123456789abcdef/{EXTENSIONS_BUNDLE}"]
-    assert out["heavylegsPreload"] == ["/base/voila/labextensions/anywidget/static/remoteEntry.698dcaf7.js",
-                                       "/base/voila/labextensions/@scope/ext/static/remoteEntry.abc.js"]
-    assert out["heavylegsServiceWorker"] == {"url": f"/base/voila/static/{SERVICE_WORKER}", "scope": "/base/voila/"}
-    assert page_config_extras(dict(config), "/base/", "0123456789abcdef", [])["heavylegsStartupScripts"] == []
-
-
 # --- the server ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -185,21 +105,28 @@ def page_html(served) -> str:
     return body
 
 
-def versioned_prefix(html: str) -> str:
-    match = re.search(r'<script src="(/voila/static/_v/[0-9a-f]{16})/voila\.js"></script>', html)
-    assert match, "the page does not load voila.js from a versioned path"
-    return match[1]
+def front_end_urls(html: str) -> dict[str, str]:
+    """``{"js": url, "css": url}``: the front end's files as the page links them, with their ``?v=``."""
+    urls = {m[1].rsplit(".", 1)[1]: f"{m[1]}?v={m[2]}" for m in FRONT_END.finditer(html)}
+    assert sorted(urls) == ["css", "js"], "the page does not link heavylegs-page.js and .css with their digest"
+    return urls
 
 
-def test_voila_js_is_served_gzipped_once_and_identical_when_decompressed(served, page_html):
-    url = served + versioned_prefix(page_html) + "/voila.js"
-    original = voila_file("voila.js").read_bytes()
-    status, headers, body = fetch(url, {"Accept-Encoding": "gzip"})
-    assert status == 200 and headers["content-encoding"] == "gzip"
-    assert int(headers["content-length"]) == len(body)
-    assert gzip.decompress(body) == original
-    status, headers, body = fetch(url)  # a client without gzip gets the file as it is
-    assert status == 200 and "content-encoding" not in headers and body == original
+def test_the_page_runs_heavylegs_front_end_not_voilas(page_html):
+    assert re.search(r'<script src="' + re.escape(front_end_urls(page_html)["js"]) + r'"', page_html)
+    assert "voila.js" not in page_html and "voila-style.js" not in page_html
+    assert "cdn.jsdelivr.net" not in page_html  # the Font Awesome links Voila's lab template adds
+
+
+def test_front_end_is_served_gzipped_once_and_identical_when_decompressed(served, page_html):
+    for kind, url in front_end_urls(page_html).items():
+        original = (TEMPLATE_STATIC / f"heavylegs-page.{kind}").read_bytes()
+        status, headers, body = fetch(served + url, {"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["content-encoding"] == "gzip"
+        assert int(headers["content-length"]) == len(body)
+        assert gzip.decompress(body) == original
+        status, headers, body = fetch(served + url)  # a client without gzip gets the file as it is
+        assert status == 200 and "content-encoding" not in headers and body == original
 
 
 def test_a_range_request_gets_a_range_of_the_file_not_of_the_cached_gzip(served):
@@ -212,50 +139,37 @@ def test_a_range_request_gets_a_range_of_the_file_not_of_the_cached_gzip(served)
 
 
 def test_matching_etag_gets_304_and_another_gets_the_file(served, page_html):
-    url = served + versioned_prefix(page_html) + "/voila.js"
+    url = served + front_end_urls(page_html)["js"]
     _, headers, _ = fetch(url, {"Accept-Encoding": "gzip"})
     etag = headers["etag"]
     status, _, body = fetch(url, {"Accept-Encoding": "gzip", "If-None-Match": etag})
     assert status == 304 and body == b""
     status, _, body = fetch(url, {"Accept-Encoding": "gzip", "If-None-Match": '"0000"'})
-    assert status == 200 and gzip.decompress(body) == voila_file("voila.js").read_bytes()
+    assert status == 200 and gzip.decompress(body) == (TEMPLATE_STATIC / "heavylegs-page.js").read_bytes()
     # the plain and the gzip answers are different representations: different ETags
     _, plain, _ = fetch(url)
     assert plain["etag"] != etag
 
 
-def test_versioned_urls_are_kept_a_year_and_others_revalidated(served, page_html):
-    prefix = versioned_prefix(page_html)
-    _, headers, _ = fetch(served + prefix + "/voila.js", {"Accept-Encoding": "gzip"})
-    assert headers["cache-control"] == f"public, max-age={VERSIONED_MAX_AGE_S}, immutable"
+def test_template_files_are_kept_only_under_their_own_digest(served, page_html):
+    for url in front_end_urls(page_html).values():
+        _, headers, _ = fetch(served + url, {"Accept-Encoding": "gzip"})
+        assert headers["cache-control"] == f"public, max-age={VERSIONED_MAX_AGE_S}, immutable"
+        # a page rendered before an upgrade names an older digest: it gets today's file, not to be kept
+        _, headers, _ = fetch(served + url.split("?")[0] + "?v=0123", {"Accept-Encoding": "gzip"})
+        assert headers["cache-control"] == "no-cache" and "etag" in headers
     _, headers, _ = fetch(f"{served}/voila/static/voila.js", {"Accept-Encoding": "gzip"})
     assert headers["cache-control"] == "no-cache" and "etag" in headers
-    # a page rendered before an upgrade names an older version: it gets today's file, not to be kept
-    status, headers, body = fetch(f"{served}/voila/static/_v/0000000000000000/voila.js")
-    assert status == 200 and headers["cache-control"] == "no-cache"
-    assert body == voila_file("voila.js").read_bytes()
 
 
-def test_template_files_are_kept_only_under_their_own_digest(served, page_html):
-    match = re.search(r'href="(/voila/templates/heavylegs/static/[^"?]+\.css)\?v=([0-9a-f]+)"', page_html)
-    assert match, "the page links no template stylesheet"
-    _, headers, _ = fetch(f"{served}{match[1]}?v={match[2]}", {"Accept-Encoding": "gzip"})
-    assert "immutable" in headers["cache-control"]
-    _, headers, _ = fetch(f"{served}{match[1]}?v=0123", {"Accept-Encoding": "gzip"})
-    assert headers["cache-control"] == "no-cache"
-
-
-def test_extension_files_are_kept_when_their_name_carries_the_requested_hash(served, page_html):
-    entries = re.findall(r'<link rel="preload" as="script" href="(/voila/labextensions/[^"]+)">', page_html)
-    assert any("jupyterlab-manager" in e for e in entries)
-    for entry in entries:
-        status, headers, body = fetch(served + entry, {"Accept-Encoding": "gzip"})
-        assert status == 200 and headers["cache-control"] == "no-cache"  # no ?v=: revalidated
-        assert fetch(served + entry, {"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})[0] == 304
+def test_extension_files_are_kept_when_their_name_carries_the_requested_hash(served):
     folder = next(Path(r) for r in server_labextension_roots() if (Path(r) / "@jupyter-widgets").is_dir())
     chunk = next((folder / "@jupyter-widgets/jupyterlab-manager/static").glob("*.*.js"))
     digest = chunk.name.split(".")[1]
     url = f"{served}/voila/labextensions/@jupyter-widgets/jupyterlab-manager/static/{chunk.name}"
+    status, headers, _ = fetch(url, {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["cache-control"] == "no-cache"  # no ?v=: revalidated
+    assert fetch(url, {"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})[0] == 304
     _, headers, body = fetch(f"{url}?v={digest}", {"Accept-Encoding": "gzip"})
     assert "immutable" in headers["cache-control"] and gzip.decompress(body) == chunk.read_bytes()
     _, headers, _ = fetch(f"{url}?v=somethingelse", {"Accept-Encoding": "gzip"})
@@ -267,33 +181,11 @@ def server_labextension_roots() -> list[str]:
     return get_voila_labextensions_path()
 
 
-def bundle_text(served: str, page_html: str, name: str) -> str:
-    """The bundle ``name`` as the page links it (before voila.js), decompressed."""
-    src = re.search(rf'<script src="(/voila/static/_v/[0-9a-f]{{16}}/{re.escape(name)})"></script>', page_html)
-    assert src, f"the page does not run {name}"
-    assert page_html.index(src[0]) < page_html.index("/voila.js\"></script>")  # before voila.js
-    _, headers, body = fetch(served + src[1], {"Accept-Encoding": "gzip"})
-    assert "immutable" in headers["cache-control"]
-    return gzip.decompress(body).decode("utf-8")
-
-
-def test_startup_bundle_is_voilas_own_chunks(served, page_html):
-    text = bundle_text(served, page_html, STARTUP_BUNDLE)
-    for chunk in STARTUP_CHUNKS:
-        assert voila_file(f"{chunk}.voila.js").read_text(encoding="utf-8").rstrip() in text
-
-
-def test_extensions_bundle_is_the_installed_extensions_chunks(served, page_html):
-    text = bundle_text(served, page_html, EXTENSIONS_BUNDLE)
-    files = extension_chunk_files(tuple(server_labextension_roots()))
-    assert files and all(f.read_text(encoding="utf-8").rstrip() in text for f in files)
-
-
 @pytest.mark.parametrize("path", [
     "/voila/templates/..%2f..%2f..%2fetc%2fpasswd",
     "/voila/templates/heavylegs/notstatic/index.css",
     "/voila/templates/heavylegs/static/../../../voila.json",
-    "/voila/static/_v/0123456789abcdef/..%2f..%2f..%2fetc%2fpasswd",
+    "/voila/static/..%2f..%2f..%2fetc%2fpasswd",
 ])
 def test_malformed_static_paths_are_refused(served, path):
     status, _, body = fetch(served + path)
@@ -304,19 +196,29 @@ def test_malformed_static_paths_are_refused(served, path):
 # --- in the browser -----------------------------------------------------------------------------
 
 @pytest.mark.e2e
-def test_page_is_ready_offline_without_fetching_chunks_one_by_one(guarded_page, served):
+@pytest.mark.parametrize("notebook", APPS)
+def test_the_apps_open_offline_from_the_page_and_its_front_end(guarded_page, voila_url, notebook):
+    """An app page fetches its HTML, the front end, the theme's stylesheets and (with charts) the
+    chart library, nothing of Voila's JavaScript or the JupyterLab extensions, and no other host."""
     page = guarded_page
     urls: list[str] = []
-    page.on("request", lambda r: urls.append(r.url))
-    page.goto(f"{served}/voila/render/{ONE_WIDGET}")
-    page.locator(".hl-ready").first.wait_for(state="visible", timeout=120_000)
-    assert not [u for u in urls if CHUNK.search(u)], "Voila chunks fetched one by one: the bundle was not used"
-    assert not [u for u in urls if EXTENSION_CHUNK.search(u)], "extension chunks fetched: the bundle was not used"
+    page.on("request", lambda r: urls.append(urllib.parse.urlsplit(r.url).path))
+    page.goto(f"{voila_url}/voila/render/{notebook}")
+    page.locator(".hl-ready").first.wait_for(state="visible", timeout=180_000)
+    page.wait_for_timeout(1000)
+    fetched = [u for u in urls if not u.startswith(("/api/kernels/", "data:", "blob:"))]
+    static = sorted(u.rsplit("/", 1)[1] for u in fetched if u.startswith("/voila/templates/"))
+    assert [u for u in fetched if u.startswith("/voila/render/")] == [f"/voila/render/{notebook}"]
+    assert {"heavylegs-page.js", "heavylegs-page.css", "index.css", "theme-light.css"} <= set(static)
+    assert set(static) - {"heavylegs-page.js", "heavylegs-page.css", "index.css", "theme-light.css"} <= {
+        n for n in static if n.startswith("jupyterchart-")}
+    assert not [u for u in fetched if u.startswith(("/voila/static/", "/voila/labextensions/"))]
+    assert len(fetched) == len(set(fetched)), f"fetched twice: {fetched}"
 
 
 @pytest.mark.e2e
-def test_a_second_visit_takes_voilas_javascript_from_the_browser_cache(browser, served):
-    """A coach who opened the app before: nothing under the versioned path is downloaded again.
+def test_a_second_visit_takes_the_front_end_from_the_browser_cache(browser, served):
+    """A coach who opened the app before: the front end is not downloaded again.
 
     (Not on ``guarded_page``: Playwright turns the HTTP cache off in a context that routes
     requests; the requests are checked for the loopback host here instead.)
@@ -326,133 +228,17 @@ def test_a_second_visit_takes_voilas_javascript_from_the_browser_cache(browser, 
     errors: list[str] = []
     context.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
     try:
+        sizes = []
         for _ in range(2):
             page = context.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(f"{served}/voila/render/{ONE_WIDGET}")
             page.locator(".hl-ready").first.wait_for(state="visible", timeout=120_000)
-            fetched = page.evaluate("""() => performance.getEntriesByType('resource')
-                .filter(e => e.name.includes('/voila/static/_v/') && e.transferSize > 0).map(e => e.name)""")
+            sizes.append(page.evaluate("""() => performance.getEntriesByType('resource')
+                .filter(e => e.name.includes('/heavylegs-page.')).map(e => [e.name.split('?')[0], e.transferSize])"""))
             page.close(run_before_unload=True)
-        assert fetched == [], f"fetched again although versioned: {fetched}"
+        assert len(sizes[0]) == 2 and all(size > 0 for _, size in sizes[0])  # the first visit downloads them
+        assert len(sizes[1]) == 2 and all(size == 0 for _, size in sizes[1]), f"fetched again: {sizes[1]}"
     finally:
         context.close()
     assert hosts <= {server.HOST} and not errors, (hosts, errors)
-
-
-@pytest.mark.e2e
-@pytest.mark.parametrize("notebook", APPS)
-def test_the_apps_load_no_chunk_outside_the_bundles(guarded_page, voila_url, notebook):
-    """Fails when a Voila or extension upgrade (or a new widget) needs chunks the bundles do not hold.
-
-    Then add the ids this test names to ``heavylegs_core.voila_app.STARTUP_CHUNKS`` or
-    ``EXTENSION_CHUNKS``: the pages still work without them, each missing chunk only costs
-    a request.
-    """
-    page = guarded_page
-    urls: list[str] = []
-    page.on("request", lambda r: urls.append(r.url))
-    page.goto(f"{voila_url}/voila/render/{notebook}")
-    page.locator(".hl-ready").first.wait_for(state="visible", timeout=180_000)
-    page.wait_for_timeout(1000)
-    missing = sorted({int(m[1]) for u in urls if (m := CHUNK.search(u))})
-    assert missing == [], f"chunks fetched outside the startup bundle: {missing}"
-    extensions = sorted({(m[1], int(m[2])) for u in urls if (m := EXTENSION_CHUNK.search(u))})
-    assert extensions == [], f"extension chunks fetched outside the extensions bundle: {extensions}"
-
-
-# --- the service worker --------------------------------------------------------------------------
-
-def test_service_worker_is_served_revalidated_with_the_scope_of_voilas_pages(served):
-    status, headers, body = fetch(f"{served}/voila/static/{SERVICE_WORKER}")
-    assert status == 200 and b"addEventListener(\"fetch\"" in body
-    assert "javascript" in headers["content-type"]
-    assert headers["service-worker-allowed"] == "/voila/"
-    assert headers["cache-control"] == "no-cache"  # a changed worker reaches browsers at once
-    status, headers, _ = fetch(f"{served}{versioned_prefix(http_get(f'{served}/voila/render/{ONE_WIDGET}')[1])}/voila.js")
-    assert status == 200 and "service-worker-allowed" not in headers
-
-
-#: In a page: wait (up to 30 s) for the active worker; null if none, else the URLs in each heavylegs cache.
-WORKER_CACHES = """async () => {
-    const reg = await Promise.race([navigator.serviceWorker.ready, new Promise(r => setTimeout(() => r(null), 30000))]);
-    if (!reg) return null;
-    const out = {};
-    for (const name of await caches.keys()) {
-        if (name.startsWith('heavylegs-static-')) out[name] = (await (await caches.open(name)).keys()).map(q => q.url);
-    }
-    return out;
-}"""
-
-
-def open_ready(context, url: str, errors: list[str]):
-    page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    responses = []
-    page.on("response", lambda r: responses.append(r))
-    page.goto(url)
-    page.locator(".hl-ready").first.wait_for(state="visible", timeout=120_000)
-    return page, responses
-
-
-@pytest.mark.e2e
-def test_a_later_tab_runs_the_versioned_startup_scripts_from_the_service_worker(browser, served):
-    """A coach opens an app again in a new tab: Voila's scripts come from Cache Storage, compiled.
-
-    The worker keeps exactly the versioned scripts (nothing the server may change under the
-    same URL); the page itself comes from the server.
-    """
-    context = browser.new_context()
-    errors: list[str] = []
-    hosts: set[str] = set()
-    context.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
-    url = f"{served}/voila/render/{ONE_WIDGET}"
-    try:
-        first, _ = open_ready(context, url, errors)
-        cached = first.evaluate(WORKER_CACHES)
-        assert cached is not None, "the service worker did not become active"
-        assert len(cached) == 1
-        kept = sorted(urllib.parse.urlsplit(u).path.rsplit("/", 1)[1] for u in next(iter(cached.values())))
-        assert kept == sorted([EXTENSIONS_BUNDLE, STARTUP_BUNDLE, "voila-style.js", "voila.js"])
-        assert all("/_v/" in u or "?v=" in u for u in next(iter(cached.values())))
-        first.close(run_before_unload=True)
-
-        second, responses = open_ready(context, url, errors)
-        served_by = {urllib.parse.urlsplit(r.url).path.rsplit("/", 1)[1]: r.from_service_worker for r in responses}
-        for name in (STARTUP_BUNDLE, EXTENSIONS_BUNDLE, "voila.js", "voila-style.js"):
-            assert served_by[name], f"{name} did not come from the service worker"
-        assert not served_by[ONE_WIDGET], "the page itself must come from the server"
-        second.close(run_before_unload=True)
-    finally:
-        context.close()
-    assert hosts <= {server.HOST} and not errors, (hosts, errors)
-
-
-@pytest.mark.e2e
-def test_a_new_worker_version_replaces_the_old_cache_and_skips_unversioned_urls(browser, served):
-    """After an upgrade the page registers a worker with other URLs: the old cache goes, nothing unversioned is kept."""
-    context = browser.new_context()
-    errors: list[str] = []
-    try:
-        page, _ = open_ready(context, f"{served}/voila/render/{ONE_WIDGET}", errors)
-        old = page.evaluate(WORKER_CACHES)
-        assert old is not None and len(old) == 1
-        voila_js = next(u for u in next(iter(old.values())) if u.endswith("/voila.js"))
-        unversioned = f"{served}/voila/static/voila.js"  # revalidated on each use: must not be kept
-        new = page.evaluate("""async ([worker, urls]) => {
-            const query = new URLSearchParams(urls.map(u => ['u', new URL(u).pathname]));
-            const reg = await navigator.serviceWorker.register(worker + '?' + query, {scope: '/voila/'});
-            const w = reg.installing || reg.waiting || reg.active;
-            await new Promise((done, fail) => {
-                if (w.state === 'activated') return done();
-                w.addEventListener('statechange', () => w.state === 'activated' ? done()
-                    : w.state === 'redundant' ? fail(new Error('the new worker failed')) : null);
-            });
-        }""", [f"/voila/static/{SERVICE_WORKER}", [voila_js, unversioned]])
-        new = page.evaluate(WORKER_CACHES)  # every heavylegs cache, old ones included if not deleted
-        assert len(new) == 1 and set(new) != set(old), new
-        assert next(iter(new.values())) == [voila_js]
-        page.close(run_before_unload=True)
-    finally:
-        context.close()
-    assert not errors, errors
