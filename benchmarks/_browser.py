@@ -68,13 +68,6 @@ RECEIVED = """(() => {
   const loads = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
   return [loads.reduce((n, e) => n + e.transferSize, 0), window.__hlWsBytes || 0, loads.length];
 })()"""
-#: Evaluated in the page: seconds until the page's service worker is active (``heavylegs app``'s
-#: pages register it once ready, heavylegs_core/static/heavylegs-sw.js), or null after 30 s.
-WORKER_READY = """(async () => {
-  const t0 = performance.now();
-  const ready = await Promise.race([navigator.serviceWorker.ready, new Promise(r => setTimeout(() => r(null), 30000))]);
-  return ready ? (performance.now() - t0) / 1000 : null;
-})()"""
 #: Run in the page before its own scripts: on every animation frame until found, it records
 #: (``performance.now()``, ms since the navigation started) when each watched selector is first
 #: visible or attached, in ``window.__hlSeen`` (the keys watched: ``window.__hlWatch``). Checking once per frame (not on every DOM
@@ -170,14 +163,6 @@ def clocked(page, url: str) -> tuple[dict[str, float], float]:
     polled = time.perf_counter() - t0
     page.wait_for_function("window.__hlWatch.every(key => key in window.__hlSeen)", timeout=180_000)
     return page.evaluate("window.__hlSeen"), polled
-
-
-def worker_ready(page, received=None) -> dict[str, float]:
-    """Wait until ``page``'s service worker is active (a ``then`` for :func:`measure`); seconds waited after ready."""
-    waited = page.evaluate(WORKER_READY)
-    if waited is None:
-        raise RuntimeError("the page's service worker did not become active within 30 s")
-    return {"worker": waited}
 
 
 def measure(browser, url: str, voila: psutil.Process, *, marks: bool = False, then=None,

@@ -8,11 +8,7 @@ the assessment app, the dashboard and the one-widget baseline, each with a pool 
 preheated kernel. Each page is visited ROUNDS times, alternating with the baseline: a
 first visit in a fresh browser context (empty HTTP cache: someone opening the app for
 the first time, or on a new device), then a repeat visit in a new tab of the same context
-(a coach who opened the app before: the browser's HTTP cache holds Voila's JavaScript, and
-the service worker the first visit registered holds the startup scripts, compiled; the
-first visit waits until that worker is active). The same pair of visits is then made in a
-context where service workers are blocked: the same-run baseline of what the worker does
-(and a check that registering it once the page is ready costs the first visit nothing).
+(a coach who opened the app before: the browser's HTTP cache holds the page's front end).
 Before every opening the pools are full and the machine idle again. A used kernel is replaced
 after ``heavylegs app``'s delay (:data:`heavylegs_core.server.PREHEAT_FILL_DELAY_S`, 5 s):
 with a shorter one, the replacement kernel would start, and Voila would render its page,
@@ -21,9 +17,8 @@ while the page being measured is still loading, which ``heavylegs app`` avoids.
     .venv/bin/python benchmarks/bench_preheat.py [--rounds 5]
 
 Target: median time to ``.hl-ready`` under 1.5 s for each app, on the first visit (the
-repeat visit with the service worker is reported against the same figure). Prints medians
-and the ratio to the preheated baseline for each kind of visit, the ratio of the repeat
-visit with the worker to the one without it, with Playwright's polled figure for the same state
+repeat visit is reported against the same figure). Prints medians and the ratio to the
+preheated baseline for each kind of visit, with Playwright's polled figure for the same state
 ("polled", see :mod:`_browser`), the number of HTTP requests and the bytes received; exits
 non-zero only when a target is missed by more than 20 %.
 
@@ -52,7 +47,6 @@ from _browser import (
     clocked,
     measure,
     served,
-    worker_ready,
 )
 from _targets import Target, report
 
@@ -85,18 +79,16 @@ def settle(voila: psutil.Process, pools: int, timeout: float = 180.0) -> None:
     raise RuntimeError("the preheated kernel pools did not fill in time")
 
 
-def visit(browser, url: str, voila: psutil.Process, pools: int, marks: bool, worker: bool) -> dict[str, float]:
+def visit(browser, url: str, voila: psutil.Process, pools: int, marks: bool) -> dict[str, float]:
     """A first visit (fresh browser context, empty HTTP cache), then a repeat visit in the same context.
 
     The repeat visit is a coach who opened the app before: the browser's HTTP cache holds what the
-    first visit loaded and, with ``worker``, the service worker it registered is active (without,
-    the context blocks service workers). Keys of the first visit as :func:`_browser.measure` names
-    them (with ``worker``, also ``worker``: seconds from ready until the worker was active); those
-    of the repeat visit prefixed with ``repeat_``.
+    first visit loaded. Keys of the first visit as :func:`_browser.measure` names them; those of
+    the repeat visit prefixed with ``repeat_``.
     """
-    context = browser.new_context(service_workers="allow" if worker else "block")
+    context = browser.new_context()
     try:
-        first = measure(browser, url, voila, marks=marks, context=context, then=worker_ready if worker else None)
+        first = measure(browser, url, voila, marks=marks, context=context)
         time.sleep(FILL_DELAY_S + 0.5)  # let the pool start the replacement
         settle(voila, pools)
         again = measure(browser, url, voila, marks=marks, context=context)
@@ -136,13 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         tabs: list[dict[str, float]] = []
         for r in range(args.rounds + 1):  # round 0 warms the browser and OS caches
             for name in names:
-                run: dict[str, float] = {}
-                for worker in (True, False):
-                    settle(voila, len(names))
-                    pair = visit(browser, base + name, voila, len(names),
-                                 marks=name in ("00_start.ipynb", "02_dashboard.ipynb"), worker=worker)
-                    run.update(pair if worker else {f"noworker_{k}": v for k, v in pair.items()})
-                    time.sleep(FILL_DELAY_S + 0.5)  # let the pool start the replacement
+                settle(voila, len(names))
+                run = visit(browser, base + name, voila, len(names), marks=name in ("00_start.ipynb", "02_dashboard.ipynb"))
+                time.sleep(FILL_DELAY_S + 0.5)  # let the pool start the replacement
                 if r:
                     results[name].append(run)
             tab = same_tab(browser, base, voila, len(names))
@@ -151,9 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
     med = {n: {k: statistics.median(x[k] for x in runs) for k in runs[0]} for n, runs in results.items()}
     for prefix, title in (("", "first visit (fresh browser context, empty HTTP cache)"),
-                          ("repeat_", "repeat visit (a new tab, same context: warm HTTP cache, service worker active)"),
-                          ("noworker_", "first visit, service workers blocked"),
-                          ("noworker_repeat_", "repeat visit, service workers blocked (warm HTTP cache only)")):
+                          ("repeat_", "repeat visit (a new tab, same context: warm HTTP cache)")):
         b = med[BASELINE][prefix + "ready"]
         print(f"time to .hl-ready with preheated kernels, {title}, median of {args.rounds}:")
         print(f"  {'page':24s} {'median s':>9s} {'min s':>7s} {'max s':>7s} {'ratio':>6s} {'drawn s':>8s} "
@@ -166,14 +152,6 @@ def main(argv: list[str] | None = None) -> int:
                   f"{m[prefix + 'ready'] / b:6.2f} {m[prefix + 'drawn']:8.2f} {m[prefix + 'ready_polled']:9.2f} "
                   f"{m[prefix + 'requests']:9.0f} "
                   f"{(m[prefix + 'http'] + m[prefix + 'ws']) / 1024:8.0f}")
-    print(f"what the service worker does: repeat visit with it / without it (same run), median of {args.rounds}:")
-    for name in names:
-        label = "one-widget baseline" if name == BASELINE else APPS[name]
-        m = med[name]
-        print(f"  {label:24s} {m['repeat_ready']:5.2f} s / {m['noworker_repeat_ready']:5.2f} s = "
-              f"{m['repeat_ready'] / m['noworker_repeat_ready']:4.2f}; first visit {m['ready']:5.2f} s / "
-              f"{m['noworker_ready']:5.2f} s = {m['ready'] / m['noworker_ready']:4.2f}; "
-              f"worker active {m['worker']:4.2f} s after ready")
     print(f"in one tab: the landing page (fresh context), then each app as a link opens it, median of {args.rounds}:")
     print(f"  {'page':24s} {'median s':>9s} {'min s':>7s} {'max s':>7s}")
     for name, label in APPS.items():
@@ -185,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                    for n in APPS]
                   + [Target(f"Time to ready, preheated kernel, repeat visit, {APPS[n]}", med[n]["repeat_ready"], "s",
                             READY_S, kind="max", baseline=rb,
-                            note="warm HTTP cache, service worker; baseline: preheated one-widget notebook, repeat visit")
+                            note="warm HTTP cache; baseline: preheated one-widget notebook, repeat visit")
                      for n in APPS])
 
 

@@ -28,6 +28,7 @@ from _targets import RESULTS_ENV, load, table
 PLAN: list[tuple[str, list[str]]] = [
     ("bench_ready", ["--rounds", "5"]),
     ("bench_preheat", ["--rounds", "5"]),
+    ("bench_front_end", ["--rounds", "6"]),
     ("bench_dashboard", ["--rounds", "3"]),
     ("bench_assessment", ["--rounds", "0"]),
     ("bench_import", ["--repeat", "3"]),

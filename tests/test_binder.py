@@ -2,7 +2,8 @@
 
 No Docker here: ``repo2docker --no-build`` prints the Dockerfile it would build,
 and a new virtual environment installed from binder/ alone serves every notebook
-through the Jupyter server extension, exactly the path a Binder launch takes.
+through the Jupyter server extension, exactly the path a Binder launch takes, and the
+assessment app works there in Chromium.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.parse
 import venv
 from pathlib import Path
 
@@ -103,7 +105,8 @@ def test_repo2docker_generates_the_expected_dockerfile():
 
 
 @pytest.mark.binder
-def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
+@pytest.mark.e2e
+def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path, browser):
     env_dir = tmp_path / "binder-venv"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
@@ -140,5 +143,24 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path):
             assert "An exception occurred at the server" not in body, nb.name
             assert "application/vnd.jupyter.widget-view+json" in body, nb.name
             assert "cdn.jsdelivr.net" not in body, nb.name  # the heavylegs template is in use
+        # as a Binder user: the page's front end reaches its kernel through the server extension
+        # (token login, then the session cookie) and the app draws; only the loopback host is asked
+        context = browser.new_context()
+        hosts: set[str] = set()
+        errors: list[str] = []
+        context.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
+        try:
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{base}/voila/render/notebooks/01_assessment.ipynb?token={token}")
+            page.locator(".hl-ready").first.wait_for(state="visible", timeout=120_000)
+            step = page.locator(".hl-step").inner_text()
+            page.locator("button.hl-next").click()  # the kernel answers: the next step is drawn
+            page.wait_for_function("t => document.querySelector('.hl-step').innerText !== t", arg=step)
+            assert page.locator(".hl-error:visible").count() == 0
+            page.close(run_before_unload=True)
+        finally:
+            context.close()
+        assert hosts <= {"127.0.0.1"} and not errors, (hosts, errors)
     # the server extension that gives memory back after kernels end was loaded
     assert "heavylegs: memory is given back" in (tmp_path / "jupyter-server.log").read_text()
