@@ -111,14 +111,16 @@ def chromium() -> str:
 
 @contextlib.contextmanager
 def served(notebooks: dict[str, nbformat.NotebookNode], *, preheat: bool = False,
-           fill_delay: float = server.PREHEAT_FILL_DELAY_S) -> Iterator[tuple[str, psutil.Process]]:
+           fill_delay: float = server.PREHEAT_FILL_DELAY_S,
+           template: str | None = None) -> Iterator[tuple[str, psutil.Process]]:
     """Voila (as ``heavylegs app`` runs it) on a temporary folder with ``notebooks`` and the baseline.
 
     As ``heavylegs app`` (and Binder's build) does, :func:`heavylegs_core.server.prebuild`
     runs first: the chart JavaScript is published and the first views are cached.
     ``preheat`` keeps one preheated kernel ready for every notebook (``heavylegs app``'s
-    options; ``fill_delay``: seconds before a used kernel is replaced). Yields the render URL
-    prefix and the Voila process.
+    options; ``fill_delay``: seconds before a used kernel is replaced). ``template``: a Voila
+    template in place of ``voila.json``'s heavylegs template. Yields the render URL prefix and
+    the Voila process.
     """
     server.prebuild()
     with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
@@ -128,6 +130,8 @@ def served(notebooks: dict[str, nbformat.NotebookNode], *, preheat: bool = False
             nbformat.write(nb, folder / name)
         port = server.free_port()
         extra = server.preheat_options([BASELINE, *notebooks], fill_delay=fill_delay) if preheat else []
+        if template is not None:
+            extra.append(f"--VoilaConfiguration.template={template}")
         proc = subprocess.Popen(server.voila_command(port, notebooks=folder, extra=extra), cwd=PROJECT_ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

@@ -5,7 +5,8 @@ lab template runs Voila's JavaScript. Two servers run side by side, both ``heavy
 Voila with one preheated kernel per notebook on the same notebooks: one with the heavylegs
 template, one with Voila's own ``lab`` template. Each round visits each page once on each
 server, in a fresh browser context (a first visit: empty HTTP cache), alternating which
-server goes first. Any other host fails at once in the browser's resolver (Voila's template
+server goes first (each visit as :func:`_browser.measure` makes it, the same as in
+``bench_preheat.py``). Any other host fails at once in the browser's resolver (Voila's template
 links a font from a CDN). Before every visit both servers' pools are full and idle.
 
     .venv/bin/python benchmarks/bench_front_end.py [--rounds 6]
@@ -21,31 +22,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
-import psutil
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _browser import (
-    BASELINE,
-    CHROMIUM_ARGS,
-    baseline_notebook,
-    chromium,
-    clock_script,
-    clocked,
-)
+from _browser import BASELINE, CHROMIUM_ARGS, chromium, measure, served
 from _targets import Target, report
 from bench_preheat import FILL_DELAY_S, settle
 
-from heavylegs_core import server
-from heavylegs_core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from heavylegs_core.paths import NOTEBOOKS_DIR
 
 APPS = {"00_start.ipynb": "landing page", "01_assessment.ipynb": "assessment app", "02_dashboard.ipynb": "dashboard"}
 FRONT_ENDS = {"heavylegs": "heavylegs-page.js", "lab": "Voila's own (lab template)"}
@@ -55,66 +44,29 @@ FRONT_ENDS = {"heavylegs": "heavylegs-page.js", "lab": "Voila's own (lab templat
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
 
-@contextlib.contextmanager
-def two_servers(folder: Path, names: list[str]) -> Iterator[dict[str, tuple[str, psutil.Process]]]:
-    """``{template: (render URL prefix, Voila process)}`` for the heavylegs and Voila's lab template."""
-    server.prebuild()
-    procs = {}
-    try:
-        for template in FRONT_ENDS:
-            port = server.free_port()
-            extra = [*server.preheat_options(names, fill_delay=FILL_DELAY_S),
-                     f"--VoilaConfiguration.template={template}"]
-            proc = subprocess.Popen(server.voila_command(port, notebooks=folder, extra=extra), cwd=PROJECT_ROOT,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            procs[template] = (f"http://{server.HOST}:{port}", proc)
-            server.wait_until_up(f"http://{server.HOST}:{port}/", proc)
-        yield {t: (f"{base}/voila/render/", psutil.Process(p.pid)) for t, (base, p) in procs.items()}
-    finally:
-        for _, proc in procs.values():
-            proc.terminate()
-            proc.wait(timeout=30)
-
-
-def first_visit(browser, url: str) -> float:
-    """Seconds from navigation to ``.hl-ready`` visible, in a fresh browser context."""
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.add_init_script(clock_script())
-        seen, _ = clocked(page, url)
-        page.wait_for_timeout(1500)  # late frames
-        page.close(run_before_unload=True)
-    finally:
-        context.close()
-    return seen["ready"] / 1000
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=6)
     args = ap.parse_args(argv)
     names = [BASELINE, *APPS]
+    pages = {n: nbformat.read(NOTEBOOKS_DIR / n, as_version=4) for n in APPS}
     times: dict[tuple[str, str], list[float]] = {(n, t): [] for n in names for t in FRONT_ENDS}
-    with tempfile.TemporaryDirectory(prefix="heavylegs-bench-") as tmp:
-        folder = Path(tmp)
-        nbformat.write(baseline_notebook(), folder / BASELINE)
-        for name in APPS:
-            nbformat.write(nbformat.read(NOTEBOOKS_DIR / name, as_version=4), folder / name)
-        with two_servers(folder, names) as servers, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium(), args=[*CHROMIUM_ARGS, OFFLINE])
-            for r in range(args.rounds + 1):  # round 0 warms the browser and OS caches
-                for name in names:
-                    order = list(FRONT_ENDS) if r % 2 == 0 else list(FRONT_ENDS)[::-1]
-                    for template in order:
-                        for _, voila in servers.values():
-                            settle(voila, len(names))
-                        base, _ = servers[template]
-                        ready = first_visit(browser, base + name)
-                        if r:
-                            times[(name, template)].append(ready)
-                        time.sleep(FILL_DELAY_S + 0.5)  # let the pool start the replacement
-            browser.close()
+    with contextlib.ExitStack() as stack:
+        servers = {t: stack.enter_context(served(pages, preheat=True, fill_delay=FILL_DELAY_S, template=t))
+                   for t in FRONT_ENDS}
+        p = stack.enter_context(sync_playwright())
+        browser = p.chromium.launch(executable_path=chromium(), args=[*CHROMIUM_ARGS, OFFLINE])
+        for r in range(args.rounds + 1):  # round 0 warms the browser and OS caches
+            for name in names:
+                for template in (list(FRONT_ENDS) if r % 2 == 0 else list(FRONT_ENDS)[::-1]):
+                    for _, voila in servers.values():
+                        settle(voila, len(names))
+                    base, voila = servers[template]
+                    ready = measure(browser, base + name, voila)["ready"]
+                    if r:
+                        times[(name, template)].append(ready)
+                    time.sleep(FILL_DELAY_S + 0.5)  # let the pool start the replacement
+        browser.close()
     print(f"time to .hl-ready, preheated kernel, first visit, median of {args.rounds} (min-max):")
     print(f"  {'page':22s} {'heavylegs-page.js':>22s} {'Voila front end':>22s} {'ratio':>6s}")
     targets = []

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ipywidgets
+import psutil
 import pytest
 
 from heavylegs_core import server
@@ -30,6 +31,18 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+def kernels(proc: psutil.Process) -> list[psutil.Process]:
+    """The ipykernel processes the server ``proc`` started (processes that end meanwhile are skipped)."""
+    out = []
+    for child in proc.children(recursive=True):
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                out.append(child)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return out
 
 
 @pytest.fixture(autouse=True)

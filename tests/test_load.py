@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 
 import psutil
 import pytest
-from conftest import ARTIFACTS, CHROMIUM_ARGS, LOOPBACK, chromium_path
+from conftest import ARTIFACTS, CHROMIUM_ARGS, LOOPBACK, chromium_path, kernels
 from widget_client import WidgetSession
 
 from heavylegs_core import server
@@ -354,18 +354,6 @@ def drive_in_thread(base: str, protocol: int, browsers: int) -> list[Session]:
 
 
 # --------------------------------------------------------------------------- measuring the server
-def kernels(proc: psutil.Process) -> list[psutil.Process]:
-    """The ipykernel processes the server started."""
-    out = []
-    for child in proc.children(recursive=True):
-        try:
-            if any("ipykernel" in part for part in child.cmdline()):
-                out.append(child)
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return out
-
-
 def rss_mb(proc: psutil.Process) -> float:
     return proc.memory_info().rss / 1e6
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, kernels
 from playwright.sync_api import expect
 
 from heavylegs_core import server
@@ -41,10 +41,6 @@ CELLS = [
     "from IPython.display import HTML\nHTML('<p class=\"fe-html\">drawn as <b>HTML</b></p>')",
     "6 * 7",
 ]
-
-
-def kernels(voila: psutil.Process) -> list[psutil.Process]:
-    return [p for p in voila.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
 
 
 @pytest.fixture(scope="module")
