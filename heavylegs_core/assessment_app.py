@@ -29,7 +29,13 @@ import ipywidgets as widgets
 
 from heavylegs_core.errors import UserError
 from heavylegs_core.guard import checked_uploads, guard, guard_tree, quote
-from heavylegs_core.knowledge import DONT_KNOW, Knowledge, Question, load_knowledge
+from heavylegs_core.knowledge import (
+    ATHLETE_QUESTIONS,
+    DONT_KNOW,
+    Knowledge,
+    Question,
+    load_knowledge,
+)
 from heavylegs_core.model import Assessment, Engine, engine, is_shown
 from heavylegs_core.paths import pmdata_file, pmdata_participants
 from heavylegs_core.profile import AthleteProfile
@@ -57,7 +63,7 @@ MAX_FILES = 20
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ANSWERS_BYTES = 256 * 1024
 MAX_NUMBER_CHARS = 40
-ATHLETE_STEP_QUESTIONS = ("sex", "age")
+ATHLETE_STEP_QUESTIONS = ATHLETE_QUESTIONS  # asked first, on the athlete step
 NOT_CHOSEN = "—"
 
 

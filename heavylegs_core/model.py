@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+import statistics
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -114,6 +115,7 @@ class Contributor(NamedTuple):
     resolution: str
     prior_mark: str
     sources: tuple[str, ...]
+    prior_given: float = 0.0  # the evidence base's prior (sex-adjusted) before the ranking shrink
 
     @property
     def out_of_100(self) -> int:
@@ -131,6 +133,7 @@ class Contributor(NamedTuple):
             "not_counted": [e.to_dict() for e in self.not_counted],
             "actions": list(self.actions), "recheck_days": self.recheck_days,
             "resolution": self.resolution, "prior_mark": self.prior_mark, "sources": list(self.sources),
+            "prior_given": round(self.prior_given, 4),
         }
 
 
@@ -152,20 +155,32 @@ class Flag(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Triage:
-    """The red-flag outcome; ``acknowledge_required`` when any flag fired."""
+    """The red-flag outcome; ``acknowledge_required`` when any flag fired.
+
+    ``unanswered`` lists the warning-sign questions that apply to this athlete
+    but were left blank or answered "don't know": such a screen is incomplete,
+    and an unanswered warning sign never reads as a "no".
+    """
 
     level: str
     flags: tuple[Flag, ...]
+    unanswered: tuple[str, ...] = ()
 
     @property
     def acknowledge_required(self) -> bool:
         """True when the user must see and acknowledge the advice before any ranking."""
         return self.level != "none"
 
+    @property
+    def screen_complete(self) -> bool:
+        """True when every warning-sign question that applies was answered."""
+        return not self.unanswered
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"level": self.level, "flags": [f.to_dict() for f in self.flags],
-                "acknowledge_required": self.acknowledge_required}
+                "acknowledge_required": self.acknowledge_required,
+                "screen_complete": self.screen_complete, "unanswered": list(self.unanswered)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +397,7 @@ class _Cause(NamedTuple):
     prior_by_sex: dict[str, float]
     items: tuple[_Item, ...]
     actions: tuple[str, ...]
+    given: dict[float, float]  # ranking prior -> the evidence base's prior it came from
 
 
 class Engine:
@@ -394,15 +410,23 @@ class Engine:
         self.options = {q.id: frozenset(q.option_ids()) for q in kb.questions if q.type == "single"}
         self.flag_questions = [(f, f.id) for f in kb.red_flags if f.question]
         self.flag_rules = [(f, _compile(f.when)) for f in kb.red_flags if f.when is not None]
+        self.flag_shown = [(q.id, None if q.show_if is None else _compile(q.show_if))
+                           for q in kb.questions if q.section == "red_flags"]
+        self.explained_points = kb.caps.explained_points
+        self.everyday = frozenset(c.id for c in kb.causes if c.everyday)
+        self.incomplete = kb.incomplete_screen
+        self.flag_concern = {f.id: f.concern for f in kb.red_flags if f.question}
         self.group_mode = {g: spec.mode for g, spec in kb.groups.items()}
         self.cap = kb.caps.positive_points_per_cause
         self.max_prior = kb.caps.max_prior
-        self.causes = [
-            _Cause(c, c.prior, {sex: min(c.prior * f, self.max_prior) for sex, f in c.sex_factor.items()},
-                   tuple(_compile_item(i, e) for i, e in enumerate(kb.evidence) if e.cause == c.id),
-                   (*c.actions, c.safety_net))
-            for c in kb.causes
-        ]
+        shrink = _prior_shrink(kb)
+        self.causes = []
+        for c in kb.causes:
+            given = [c.prior, *(min(c.prior * f, self.max_prior) for f in c.sex_factor.values())]
+            self.causes.append(_Cause(
+                c, shrink(c.prior), {sex: shrink(min(c.prior * f, self.max_prior)) for sex, f in c.sex_factor.items()},
+                tuple(_compile_item(i, e) for i, e in enumerate(kb.evidence) if e.cause == c.id),
+                (*c.actions, c.safety_net), {shrink(g): g for g in given}))
         # items indexed by the answer or metric that drives them: only those are evaluated
         # Items indexed by the answer or metric that drives them; only those are evaluated.
         # An option answer is a table lookup: (question, option) -> items that fire, with
@@ -629,18 +653,44 @@ class Engine:
         c = cs.spec
         return Contributor(
             c.id, c.name, c.short, prob, prior, total, capped, tuple(used), tuple(skipped),
-            cs.actions, c.recheck_days, c.resolution, c.prior_mark, c.sources,
+            cs.actions, c.recheck_days, c.resolution, c.prior_mark, c.sources, cs.given.get(prior, prior),
         )
 
-    def triage(self, a: Mapping[str, Any], emergency_number: str = DEFAULT_EMERGENCY_NUMBER) -> Triage:
-        """The red-flag gate alone (validated answers in, :class:`Triage` out)."""
+    def unanswered_flags(self, a: Mapping[str, Any]) -> tuple[str, ...]:
+        """The warning-sign questions that apply (``show_if``) but have no yes/no/not-sure answer."""
+        return tuple(qid for qid, shown in self.flag_shown
+                     if qid not in a and (shown is None or shown(a, {})[0] == PRESENT))
+
+    def explained(self, contributors: Sequence[Contributor]) -> bool:
+        """True when the answers hold a clear everyday explanation and no medical pointer.
+
+        Explained: an everyday cause has at least ``caps.explained_points`` net
+        evidence points, and no medical cause (``everyday: false``) has as many.
+        """
+        t = self.explained_points
+        everyday = any(c.id in self.everyday and c.points_total >= t for c in contributors)
+        medical = any(c.id not in self.everyday and c.points_total >= t for c in contributors)
+        return everyday and not medical
+
+    def triage(self, a: Mapping[str, Any], emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
+               contributors: Sequence[Contributor] | None = None) -> Triage:
+        """The red-flag gate (validated answers in, :class:`Triage` out).
+
+        A derived rule marked ``unexplained`` fires only when the ``contributors``
+        hold no everyday explanation; without them it fires on its condition
+        alone (the cautious side). The contributors can only add flags, never
+        remove or lower one.
+        """
         flags: list[Flag] = []
+        explained = contributors is not None and self.explained(contributors)
         for f, qid in self.flag_questions:
             ans = a.get(qid)
             if ans == "yes" or ans == "not_sure":
                 flags.append(Flag(f.id, f.tier, f.action.replace("{emergency_number}", emergency_number),
                                   f.concern, f.source, ans))
         for f, test in self.flag_rules:
+            if f.unexplained and explained:
+                continue
             if test(a, {})[0] == PRESENT:
                 flags.append(Flag(f.id, f.tier, f.action.replace("{emergency_number}", emergency_number),
                                   f.concern, f.source, None))
@@ -649,13 +699,16 @@ class Engine:
             if LEVEL_RANK[f.tier] > LEVEL_RANK[level]:
                 level = f.tier
         flags.sort(key=lambda f: -LEVEL_RANK[f.tier])
-        return Triage(level, tuple(flags))
+        return Triage(level, tuple(flags), self.unanswered_flags(a))
 
     def todays_call(self, a: Mapping[str, Any], m: Mapping[str, float], triage: Triage) -> TodaysCall:
         """Today's call: see_doctor whenever a flag fired, else the first matching rule."""
         if triage.level != "none":
             return TodaysCall("see_doctor", self.calls["see_doctor"],
                               f"Warning sign: {triage.flags[0].concern}")
+        if not triage.screen_complete:
+            inc = self.incomplete
+            return TodaysCall(inc.call, inc.text, inc.why)
         for rule, test in self.call_rules:
             if test(a, m)[0] == PRESENT:
                 return TodaysCall(rule.call, self.calls[rule.call], rule.why)
@@ -682,7 +735,6 @@ class Engine:
                 a["age"] = float(profile.age)
         m = self.prepare_metrics(metrics)
         sex = a.get("sex")
-        tri = self.triage(a, emergency_number)
         hits = self._evidence(a, m)
         key = sex if sex in self.bare else None
         bare, priors, score = self.bare[key], self.priors[key], self._score
@@ -691,15 +743,20 @@ class Engine:
             for ci, fired in enumerate(hits)
         ]
         contributors.sort(key=_rank)
+        tri = self.triage(a, emergency_number, contributors)
         return Assessment(
             model_version=self.version, as_of=as_of, triage=tri,
             contributors=tuple(contributors), todays_call=self.todays_call(a, m, tri),
-            notes=tuple(self._notes(a)), honesty_statement=self.kb.honesty_statement,
+            notes=tuple(self._notes(a, tri)), honesty_statement=self.kb.honesty_statement,
             answered=n_answered, history_used=bool(m),
         )
 
-    def _notes(self, a: Mapping[str, Any]) -> list[str]:
+    def _notes(self, a: Mapping[str, Any], tri: Triage) -> list[str]:
         notes: list[str] = []
+        if not tri.screen_complete:
+            names = "; ".join(self.flag_concern[q].rstrip(".") for q in tri.unanswered[:3])
+            more = f"; and {len(tri.unanswered) - 3} more" if len(tri.unanswered) > 3 else ""
+            notes.append(self.incomplete.note.format(n=len(tri.unanswered), names=names + more))
         if a.get("legs") == "one":
             missing = [q for q in ONE_LEG_SCREEN if q not in a]
             if any(a.get(q) in ("yes", "not_sure") for q in ONE_LEG_SCREEN):
@@ -719,6 +776,30 @@ class Engine:
             notes.append("You were heavier after a run: that means drinking more than you lost, which can "
                          "be dangerous (low blood sodium). Drink to thirst instead.")
         return notes
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def _prior_shrink(kb: Knowledge) -> Callable[[float], float]:
+    """The ranking prior of a causes.md prior: its log-odds pulled towards the median cause.
+
+    ``caps.prior_shrink`` = k keeps k of each prior's distance from the median
+    prior in log-odds (k = 1 uses the causes.md priors as they are). The
+    priors are judgement with no study behind them, and their spread (3-35 %)
+    is wider than the evidence the questions can give the common causes, so
+    unshrunk they let a common cause with no evidence outrank a rare cause with
+    strong, specific evidence (causes.yaml, caps).
+    """
+    k = kb.caps.prior_shrink
+    if k == 1.0:
+        return lambda p: p
+    centre = statistics.median(_logit(c.prior) for c in kb.causes)
+
+    def shrink(p: float) -> float:
+        return 1.0 / (1.0 + math.exp(-(centre + k * (_logit(p) - centre))))
+    return shrink
 
 
 def _fill(text: str, value: float | None) -> str:

@@ -79,6 +79,12 @@ def contributor_html(c: Contributor, as_of: dt.date | None) -> str:
         because += f"<p>Points away from it:</p><ul>{_evidence_rows(con)}</ul>"
     if not because:
         because = "<p>No answer or history moved this one: it shows its starting estimate.</p>"
+    start = round(c.prior * 100)
+    given = round(c.prior_given * 100) if c.prior_given else start
+    because = (f'<p class="hl-start">Starting estimate before any answer: {start} in 100'
+               + (f" (the evidence base says {given} in 100; every cause's starting estimate is pulled half-way "
+                  "towards the others', so that strong, specific evidence can lead)" if given != start else "")
+               + ". A judgement, not a measurement.</p>" + because)
     if c.capped:
         because += "<p><em>Capped: many small signs cannot push one contributor past a set limit.</em></p>"
     actions = "".join(f"<li>{esc(a)}</li>" for a in c.actions)
@@ -95,6 +101,16 @@ def contributor_html(c: Contributor, as_of: dt.date | None) -> str:
     )
 
 
+def screen_html(triage: Triage) -> str:
+    """The banner for an incomplete warning-sign screen (empty when every warning sign was answered)."""
+    if triage.screen_complete or triage.level != "none":
+        return ""
+    return ('<section class="hl-screen-incomplete" role="alert">'
+            f"<h2>Warning-sign screen incomplete: {len(triage.unanswered)} not answered</h2>"
+            "<p>An unanswered warning sign is not a 'no'. Go back and answer every warning-sign question "
+            "(choose 'Not sure' if you are unsure). Until then heavylegs gives no call to train today.</p></section>")
+
+
 def results_html(result: Assessment, *, athlete: str = "") -> str:
     """The whole results view: triage first, today's call, contributors, the caveat."""
     who = f"<p>Results for <strong>{esc(athlete)}</strong></p>" if athlete.strip() else ""
@@ -108,7 +124,7 @@ def results_html(result: Assessment, *, athlete: str = "") -> str:
     notes = "".join(f"<li>{esc(n)}</li>" for n in result.notes)
     notes_html = f'<ul class="hl-notes">{notes}</ul>' if notes else ""
     return (
-        f"{triage_html(result.triage)}{who}"
+        f"{triage_html(result.triage)}{screen_html(result.triage)}{who}"
         f'<section class="hl-call hl-call-{esc(call.id)}"><h2>Today: {esc(call.text)}</h2>'
         f"<p>{esc(call.why)}</p></section>{notes_html}"
         f"<h2>Likely contributors</h2>"
@@ -122,6 +138,8 @@ def results_html(result: Assessment, *, athlete: str = "") -> str:
 RESULTS_CSS = """
 .hl-triage { border: 3px solid #c0392b; background: #fdecea; padding: 8px 14px; margin: 8px 0; }
 .hl-triage h2 { color: #7f1d1d; margin: 4px 0; }
+.hl-screen-incomplete { border: 3px solid #b45309; background: #fff7e6; padding: 8px 14px; margin: 8px 0; }
+.hl-screen-incomplete h2 { color: #7c2d12; margin: 4px 0; }
 .hl-call { border-left: 5px solid #1b6ca8; background: #eef5fb; padding: 6px 12px; margin: 8px 0; }
 .hl-call-see_doctor { border-left-color: #c0392b; background: #fdecea; }
 .hl-contributor { border-top: 1px solid #e5e7eb; padding: 8px 0; }

@@ -108,7 +108,9 @@ def test_every_question_can_be_left_as_dont_know(app):
         app._build(i)
     for field in app.fields.values():
         if field.q.type == "single":
-            assert "dont_know" in [v for _, v in field.control.options]
+            # a warning sign has yes / no / not sure only: an unanswered one never reads as "no"
+            offered = "dont_know" in [v for _, v in field.control.options]
+            assert offered == (field.q.section != "red_flags"), field.q.id
         else:
             field.control.value = ""
             assert field.answer() is None

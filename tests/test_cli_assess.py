@@ -49,11 +49,16 @@ def test_worked_example_file_reproduces_causes_md_ranking(capsys) -> None:
     _, out, _ = run(capsys, "assess", "--answers", str(ANSWERS / "worked_example.json"), "--format", "json")
     doc = json.loads(out)
     ranking = [c["id"] for c in doc["contributors"]][:5]
-    assert ranking == ["under_recovery", "iron_deficiency", "sleep", "load_spike", "under_fuelling"]
+    # causes.md's order with its raw priors is under_recovery, iron, sleep, load_spike, under_fuelling
+    # (77/64/60/52/48); the ranking priors (half-way to the median, causes.yaml caps) keep the first
+    # three and swap the last two (tests/test_model.py checks the arithmetic both ways)
+    assert ranking[:3] == ["under_recovery", "iron_deficiency", "sleep"]
+    assert set(ranking[3:]) == {"load_spike", "under_fuelling"}
     top = doc["contributors"][0]
-    assert top["out_of_100"] == 77 and top["recheck_days"] == 14
+    assert top["out_of_100"] == 66 and top["recheck_days"] == 14
     assert [e["points"] for e in top["evidence"]] == [3.0, 3.0, 3.0]
-    assert doc["triage"] == {"level": "none", "flags": [], "acknowledge_required": False}
+    assert doc["triage"] == {"level": "none", "flags": [], "acknowledge_required": False,
+                             "screen_complete": True, "unanswered": []}
     assert doc["todays_call"]["id"] == "rest"
 
 
@@ -129,7 +134,7 @@ def test_questions_json_lists_the_stable_ids(capsys) -> None:
     assert isinstance(rows, list)
     by_id = {r["id"]: r for r in rows}
     assert [o["id"] for o in by_id["in_run"]["options"]] == ["start_then_eases", "midway", "start_to_finish"]
-    assert [o["id"] for o in by_id["course"]["options"]] == ["one_run", "several_days", "worsening_weekly"]
+    assert [o["id"] for o in by_id["course"]["options"]][:3] == ["one_run", "several_days", "worsening_weekly"]
     assert [o["id"] for o in by_id["sex"]["options"]] == ["female", "male", "other"]
     assert by_id["age"]["type"] == "number"
     flags = [r for r in rows if r["section"] == "red_flags"]
@@ -137,7 +142,9 @@ def test_questions_json_lists_the_stable_ids(capsys) -> None:
     for r in flags:
         assert r["tier"] in {"emergency", "urgent", "gp_soon"}
         assert [o["id"] for o in r["options"]] == ["yes", "no", "not_sure"]
-    assert all(r["dont_know"] == "dont_know" and r["text"] and "step" in r for r in rows)
+    # warning signs have no "don't know" (an unanswered one must not read as "no")
+    assert all(r["dont_know"] == (None if r["section"] == "red_flags" else "dont_know") for r in rows)
+    assert all(r["text"] and "step" in r for r in rows)
     code, text, _ = run(capsys, "questions")
     assert code == 0 and "in_run" in text and EDUCATIONAL_NOTE in text
 

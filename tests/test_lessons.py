@@ -70,15 +70,19 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     )),
     "15_lesson_cause_model.ipynb": ("heavylegs_core.lessons.cause_model", (
         ("18 causes", "n_causes"),
-        ("35 in 100", "focus_prior"),
+        ("35 in 100", "focus_prior_given"),
+        ("3 in 100", "rare_prior_given"),
+        ("0.5", "shrink"),
+        ("21 in 100", "focus_prior"),
+        ("6 in 100", "rare_prior"),
         ("+3.0", "points_lr2"),
         ("+7.0", "points_lr5"),
         ("-3.0", "points_lr05"),
         ("15 points", "cap_points"),
         ("31.6", "cap_lr"),
         ("+4.8", "focus_points"),
-        ("62 in 100", "focus_out_of_100"),
-        ("76 in 100", "focus_ungrouped"),
+        ("45 in 100", "focus_out_of_100"),
+        ("62 in 100", "focus_ungrouped"),
         ("emergency", "gate_level"),
     )),
 }
@@ -365,11 +369,12 @@ def test_lesson5_each_answer_moves_the_panel_and_a_red_flag_closes_the_gate():
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
     pickers = dict(zip(c.CASE_QUESTIONS, _case_pickers(app), strict=True))
     out = _case_out(app)
-    assert "62 in 100" in out.value and "not counted again" in out.value
+    shown = c.FACTS["focus_out_of_100"]
+    assert f"<strong>{shown}</strong>" in out.value and "not counted again" in out.value
     pickers["longest_run_jump"].value = None  # the self-report now counts instead: same total
-    assert "62 in 100" in out.value and "not counted again" not in out.value
+    assert f"<strong>{shown}</strong>" in out.value and "not counted again" not in out.value
     pickers["recent_increase"].value = "no"
-    assert "62 in 100" not in out.value and "▼" in out.value
+    assert f"<strong>{shown}</strong>" not in out.value and "▼" in out.value
     pickers["rf_chest_pain"].value = "yes"
     assert "hl-gate" in out.value and "Top five" not in out.value
     pickers["rf_chest_pain"].value = "no"

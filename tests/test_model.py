@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import statistics
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from heavylegs_core.errors import UserError
 from heavylegs_core.knowledge import Condition, EvidenceItem, load_knowledge
 from heavylegs_core.model import (
     LEVEL_RANK,
+    Engine,
     assess,
     engine,
     is_shown,
@@ -25,6 +27,8 @@ from heavylegs_core.profile import AthleteProfile
 
 KB = load_knowledge()
 FLAG_QUESTIONS = [q for q in KB.questions if q.section == "red_flags"]
+#: Every warning sign answered "no" (rf_missed_periods only applies to women and "other").
+NO_FLAGS: dict[str, str] = {q.id: "no" for q in FLAG_QUESTIONS if q.show_if is None}
 OTHER_QUESTIONS = [q for q in KB.questions if q.section != "red_flags"]
 AS_OF = dt.date(2026, 11, 22)
 
@@ -41,8 +45,13 @@ def probs(a) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------- worked example
-def test_worked_example_reproduces_the_ranking() -> None:
-    a = assess(WORKED_ANSWERS, WORKED_METRICS, as_of=AS_OF)
+def _engine_with_raw_priors() -> Engine:
+    """The engine on causes.md's priors as written (no ranking shrink): the evidence base's own arithmetic."""
+    return Engine(KB.model_copy(update={"caps": KB.caps.model_copy(update={"prior_shrink": 1.0})}))
+
+
+def test_worked_example_reproduces_causes_md_arithmetic() -> None:
+    a = _engine_with_raw_priors().assess(WORKED_ANSWERS, WORKED_METRICS, as_of=AS_OF)
     assert a.ranking()[:5] == ["under_recovery", "iron_deficiency", "sleep", "load_spike", "under_fuelling"]
     p = {c.id: c.out_of_100 for c in a.contributors}
     # causes.md: 77, 64, 60, 52, 48, 10, 6, 6. load_spike is 49 here because the
@@ -59,6 +68,21 @@ def test_worked_example_reproduces_the_ranking() -> None:
     assert a.contributor("heat").evidence[0].direction == "against"
     assert a.todays_call.id == "rest"
     assert a.triage.level == "none"
+
+
+def test_worked_example_with_the_ranking_priors() -> None:
+    """The shipped engine pulls each prior half-way to the median in log-odds (causes.yaml caps)."""
+    a = assess(WORKED_ANSWERS, WORKED_METRICS, as_of=AS_OF)
+    assert a.ranking()[:3] == ["under_recovery", "iron_deficiency", "sleep"]
+    raw = {c.id: c.prior for c in KB.causes}
+    median = statistics.median(math.log(p / (1 - p)) for p in raw.values())
+    for c in a.contributors:
+        given = raw[c.id] * (1.6 if c.id in ("iron_deficiency", "under_fuelling") else 1.0)
+        expect = 1 / (1 + math.exp(-(median + 0.5 * (math.log(given / (1 - given)) - median))))
+        assert c.prior == pytest.approx(expect), c.id
+    # the spread of the priors shrinks: 3-35 % becomes about 6-23 % (mixed sex)
+    bare = {c.id: c.prior for c in assess({}).contributors}
+    assert 0.055 < min(bare.values()) < max(bare.values()) < 0.24
 
 
 def test_worked_example_from_answers_alone_matches_history() -> None:
@@ -139,7 +163,7 @@ def test_highest_tier_wins_and_flags_are_ordered() -> None:
 def test_unknown_answers_move_nothing() -> None:
     base = assess({})
     for c in base.contributors:
-        assert c.probability == pytest.approx(KB.cause(c.id).prior)
+        assert c.probability == pytest.approx(c.prior)  # the ranking prior, untouched
         assert not c.evidence
     same = assess({"in_run": "dont_know", "ferritin": None, "rf_dvt": "dont_know"})
     assert probs(same) == probs(base)
@@ -148,17 +172,21 @@ def test_unknown_answers_move_nothing() -> None:
 
 
 def test_sex_adjusts_only_iron_and_fuelling_priors() -> None:
-    f, m, o = (probs(assess({"sex": s})) for s in ("female", "male", "other"))
+    raw = _engine_with_raw_priors()
+    f, m, o = (probs(raw.assess({"sex": s})) for s in ("female", "male", "other"))
     assert f["iron_deficiency"] == pytest.approx(0.192) and m["iron_deficiency"] == pytest.approx(0.048)
     assert f["under_fuelling"] == pytest.approx(0.32) and m["under_fuelling"] == pytest.approx(0.08)
     assert o["iron_deficiency"] == pytest.approx(0.12)
     assert f["sleep"] == m["sleep"] == o["sleep"] == pytest.approx(0.25)
     # the profile supplies sex when the answers do not
-    assert probs(assess({}, profile=AthleteProfile(sex="female"))) == pytest.approx(f)
+    assert probs(raw.assess({}, profile=AthleteProfile(sex="female"))) == pytest.approx(f)
+    shipped = {s: probs(assess({"sex": s})) for s in ("female", "male")}
+    assert shipped["female"]["iron_deficiency"] > shipped["male"]["iron_deficiency"]
+    assert shipped["female"]["sleep"] == shipped["male"]["sleep"]
 
 
 def test_correlated_load_evidence_counts_once() -> None:
-    a = assess({"recent_increase": "yes", "longest_run_jump": "yes_over_30"},
+    a = _engine_with_raw_priors().assess({"recent_increase": "yes", "longest_run_jump": "yes_over_30"},
                {"spike_ratio": 1.5, "weekly_change": 1.6, "acwr_uncoupled": 1.8,
                 "hard_sessions_7d": 4, "hard_sessions_28d_weekly_mean": 1.5})
     ls = a.contributor("load_spike")
@@ -169,13 +197,14 @@ def test_correlated_load_evidence_counts_once() -> None:
 
 
 def test_for_and_against_in_one_group_both_count() -> None:
-    ls = assess({"recent_increase": "no"}, {"spike_ratio": 1.25}).contributor("load_spike")
+    ls = _engine_with_raw_priors().assess({"recent_increase": "no"}, {"spike_ratio": 1.25}).contributor("load_spike")
     assert sorted(e.direction for e in ls.evidence) == ["against", "for"]
     assert ls.probability == pytest.approx(0.35)
 
 
 def test_positive_points_are_capped() -> None:
-    a = assess({"rest_heaviness": "evenings_standing", "rf_veins": "yes", "vein_risks": "four_plus"})
+    a = _engine_with_raw_priors().assess({"rest_heaviness": "evenings_standing", "rf_veins": "yes",
+                                          "vein_risks": "four_plus"})
     cv = a.contributor("circulation")
     raw = sum(e.points for e in cv.evidence)
     assert raw > 15 and cv.capped and cv.points_total == pytest.approx(15.0)
@@ -204,7 +233,7 @@ def test_one_leg_heavier_never_goes_straight_to_asymmetry() -> None:
     alone = assess({"legs": "one"})
     assert not alone.contributor("running_form").evidence
     assert any("safety questions" in n for n in alone.notes)
-    screened = {"legs": "one", "rf_dvt": "no", "rf_numbness": "no", "rf_cold_leg": "no",
+    screened = {**NO_FLAGS, "legs": "one", "rf_dvt": "no", "rf_numbness": "no", "rf_cold_leg": "no",
                 "rf_night_pain": "no", "rf_exertional_pattern": "no", "sciatica": "no"}
     ok = assess(screened)
     assert [e.id for e in ok.contributor("running_form").evidence] == ["rf_one_leg_screened"]
@@ -232,7 +261,7 @@ def test_one_leg_heavier_never_goes_straight_to_asymmetry() -> None:
     ({}, None, "ease"),
 ])
 def test_todays_call(answers, metrics, call) -> None:
-    a = assess(answers, metrics)
+    a = assess({**NO_FLAGS, **answers}, metrics)
     assert a.todays_call.id == call
     assert a.todays_call.text and a.todays_call.why
 
@@ -399,7 +428,10 @@ def test_follow_up_questions_are_shown_only_when_relevant() -> None:
     assert is_shown(sciatica, {"legs": "one"})
     assert is_shown(periods, {"sex": "female"}) and not is_shown(periods, {"sex": "male"})
     assert not is_shown(periods, {"sex": "dont_know"})
-    assert all(is_shown(q, {}) for q in FLAG_QUESTIONS)
+    # warning signs depend on nothing but the athlete's sex (periods): everyone else sees all of them
+    assert all(is_shown(q, {"sex": "female"}) for q in FLAG_QUESTIONS)
+    assert [q.id for q in FLAG_QUESTIONS if not is_shown(q, {"sex": "male"})] == ["rf_missed_periods"]
+    assert all(is_shown(q, {}) for q in FLAG_QUESTIONS if q.id != "rf_missed_periods")
 
 
 def test_first_plus_half_group_mode() -> None:
@@ -417,3 +449,88 @@ def test_first_plus_half_group_mode() -> None:
     pts = sorted((e.points for e in ls.evidence), reverse=True)
     assert pts == pytest.approx([points(2.0), points(2.0) / 2, points(1.6) / 2])
     assert not ls.not_counted
+
+
+# ---------------------------------------------------------------- an incomplete warning-sign screen (issue 20)
+@pytest.mark.parametrize("blank", [None, "dont_know", "missing"])
+def test_an_unanswered_warning_sign_never_reads_as_no(blank) -> None:
+    answers: dict[str, Any] = {**NO_FLAGS, "in_run": "start_then_eases", "course": "one_run"}
+    if blank == "missing":
+        del answers["rf_chest_pain"]
+    else:
+        answers["rf_chest_pain"] = blank
+    a = assess(answers)
+    assert a.triage.level == "none" and a.triage.unanswered == ("rf_chest_pain",)
+    assert not a.triage.screen_complete and a.to_dict()["triage"]["screen_complete"] is False
+    assert a.todays_call.id not in ("continue", "ease", "shorten", "skip_intensity")
+    assert any("screen is incomplete" in n and "heart" in n for n in a.notes)
+    complete = assess({**answers, "rf_chest_pain": "no"})
+    assert complete.triage.screen_complete and complete.todays_call.id == "continue"
+    assert not any("screen is incomplete" in n for n in complete.notes)
+
+
+def test_an_answers_file_without_warning_signs_says_so() -> None:
+    a = assess({"in_run": "start_then_eases", "sex": "male"})
+    assert len(a.triage.unanswered) == len(NO_FLAGS)  # periods are not asked of men
+    assert a.todays_call.id == "rest" and "warning-sign" in a.todays_call.text
+
+
+def test_warning_signs_offer_no_dont_know_option() -> None:
+    assert all(not q.dont_know for q in FLAG_QUESTIONS)
+    assert all(q.dont_know for q in OTHER_QUESTIONS)
+
+
+@pytest.mark.parametrize(("flag", "tier"), [
+    ("rf_stroke", "emergency"), ("rf_black_stools", "urgent"), ("rf_post_viral_heart", "urgent"),
+    ("rf_fever", "urgent"), ("rf_weight_loss", "gp_soon"),
+])
+def test_new_warning_signs_have_their_tier(flag, tier) -> None:
+    a = assess({**NO_FLAGS, flag: "yes", "in_run": "start_then_eases"})
+    assert a.triage.level == tier and a.todays_call.id == "see_doctor"
+
+
+def test_same_day_actions_say_today() -> None:
+    for f in KB.red_flags:
+        if f.tier == "urgent":
+            assert "today" in f.action and "tomorrow" not in f.action, f.id
+
+
+def test_long_heaviness_needs_a_gp_only_when_nothing_explains_it() -> None:
+    warm_up = assess({**NO_FLAGS, "duration": "over_3_weeks", "in_run": "start_then_eases", "cold_start": "yes"})
+    assert warm_up.triage.level == "none" and warm_up.todays_call.id == "continue"
+    loaded = assess({**NO_FLAGS, "duration": "over_3_weeks", "recent_increase": "yes", "days_since_rest": 12})
+    assert loaded.triage.level == "none"
+    unexplained = assess({**NO_FLAGS, "duration": "over_3_weeks", "recent_increase": "no", "sleep_hours": 8})
+    assert unexplained.triage.level == "gp_soon"
+    assert [f.id for f in unexplained.triage.flags] == ["persistent_heaviness"]
+    # the explanation can only withhold this derived flag: an answered warning sign still counts
+    both = assess({**NO_FLAGS, "duration": "over_3_weeks", "in_run": "start_then_eases", "rf_veins": "yes"})
+    assert both.triage.level == "gp_soon"
+
+
+@pytest.mark.parametrize(("answers", "flag"), [
+    ({"illness_recent": "over_28d_not_recovered"}, "not_recovered_after_illness"),
+    ({"rest_heaviness": "all_the_time", "duration": "2_3_weeks"}, "heavy_in_daily_life"),
+])
+def test_new_derived_flags(answers, flag) -> None:
+    a = assess({**NO_FLAGS, **answers})
+    assert flag in [f.id for f in a.triage.flags] and a.triage.level == "gp_soon"
+
+
+def test_strong_specific_evidence_can_lead() -> None:
+    """A cause with its own strong evidence leads, however low its prior (issue 20)."""
+    cecs = assess({**NO_FLAGS, "rf_exertional_pattern": "yes", "course": "several_days", "sex": "male",
+                   "age": 24, "recent_increase": "no"})
+    assert cecs.ranking()[0] == "exertional_leg_pain"
+    shoes = assess({**NO_FLAGS, "new_shoes": "yes", "in_run": "start_to_finish", "course": "every_run_unchanged",
+                    "recent_increase": "no", "after_rest": "no"})
+    assert "shoes" in shoes.ranking()[:3]
+    gain = assess({**NO_FLAGS, "weight_change_kg": 6, "course": "every_run_unchanged", "recent_increase": "no"})
+    assert "weight_gain" in gain.ranking()[:3]
+
+
+def test_a_cause_whose_hallmarks_are_denied_falls() -> None:
+    base = {**NO_FLAGS, "sex": "female", "sleep_hours": 6}
+    fuel_ok = assess({**base, "fuel_before": "yes", "long_run_carbs": "yes", "restriction": "no"})
+    assert fuel_ok.contributor("under_fuelling").probability < assess(base).contributor("under_fuelling").probability
+    assert "under_fuelling" not in fuel_ok.ranking()[:3]

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from heavylegs_core.knowledge import load_knowledge
 from heavylegs_core.model import assess
 from heavylegs_core.results_html import icon_array, results_html
 
@@ -34,3 +35,19 @@ def test_every_contributor_shows_as_many_filled_icons_as_its_number():
         n = int(re.search(r"About (\d+) in 100", article).group(1))
         assert article.count("<b></b>") == n
         assert article.count("<b></b>") + article.count("<i></i>") == 100
+
+
+def test_an_incomplete_warning_sign_screen_is_said_plainly() -> None:
+    html = results_html(assess({"in_run": "midway", "rf_chest_pain": "dont_know"}))
+    assert 'class="hl-screen-incomplete" role="alert"' in html and "not a 'no'" in html
+    assert html.index("hl-screen-incomplete") < html.index("Likely contributors")
+    flags = {q.id: "no" for q in load_knowledge().questions if q.section == "red_flags" and q.show_if is None}
+    assert "hl-screen-incomplete" not in results_html(assess({**flags, "in_run": "midway"}))
+
+
+def test_because_panel_explains_the_starting_estimate() -> None:
+    from heavylegs_core.results_html import contributor_html
+
+    c = assess({"in_run": "midway"}).contributor("load_spike")
+    html = contributor_html(c, None)
+    assert f"{round(c.prior * 100)} in 100" in html and "the evidence base says 35 in 100" in html

@@ -28,7 +28,8 @@ def question_rows() -> list[dict[str, Any]]:
             "id": q.id, "section": q.section, "step": q.step, "step_title": q.step_title,
             "step_order": q.step_order, "type": q.type, "text": q.text, "help": q.help,
             "options": [{"id": o.id, "label": o.label} for o in q.options],
-            "dont_know": DONT_KNOW,
+            # warning signs have no "don't know": yes, no or not sure (which counts as yes)
+            "dont_know": DONT_KNOW if q.dont_know else None,
         }
         if q.type == "number":
             row.update({"min": q.min, "max": q.max, "unit": q.unit})
@@ -46,7 +47,8 @@ def _text() -> str:
 
     kb = load_knowledge()
     lines = [("heavylegs questionnaire. Answer what you can: 'dont_know' (or leaving a question out) "
-             "moves nothing."), "Warning-sign questions: 'not_sure' counts as 'yes'."]
+             "moves nothing."), ("Warning-sign questions: answer every one; 'not_sure' counts as 'yes', and one left "
+              "unanswered means the screen is incomplete (no training call is given).")]
     step = None
     for q in kb.questions:
         if q.step != step:

@@ -59,6 +59,9 @@ REQUIRED_QUESTIONS: dict[str, tuple[str, ...]] = {
     "age": (),
 }
 
+#: Asked first, on the athlete step, so any question may depend on them (``show_if``).
+ATHLETE_QUESTIONS: tuple[str, ...] = ("sex", "age")
+
 CALL_IDS: tuple[str, ...] = ("continue", "ease", "shorten", "skip_intensity", "rest", "see_doctor")
 TIERS: tuple[str, ...] = ("emergency", "urgent", "gp_soon")
 RED_FLAG_OPTIONS: tuple[tuple[str, str], ...] = (
@@ -174,6 +177,10 @@ class MarkInfo(_Model):
 class Caps(_Model):
     positive_points_per_cause: float = Field(gt=0)
     max_prior: float = Field(gt=0, lt=1)
+    #: a derived flag marked ``unexplained`` fires only when no everyday cause reaches this many points
+    explained_points: float = Field(default=3.0, gt=0)
+    #: the share of each prior's log-odds distance from the median prior that the ranking keeps (1 = as given)
+    prior_shrink: float = Field(default=1.0, gt=0, le=1)
 
 
 class Group(_Model):
@@ -187,6 +194,7 @@ class Cause(_Model):
     id: str
     name: str = Field(min_length=1)
     short: str = Field(min_length=1)
+    everyday: bool = Field(default=True, description="a training or lifestyle cause that can explain the heaviness")
     main_share: float = Field(gt=0, lt=1)
     prior: float = Field(gt=0, lt=1, description="P(this cause contributes), multi-label prior")
     prior_mark: Mark
@@ -278,12 +286,14 @@ class FlagSpec(_Model):
     concern: str = Field(min_length=1)
     action: str = Field(min_length=1)
     source: str
+    show_if: Condition | None = None
 
 
 class FlagRule(_Model):
     id: str
     tier: Literal["emergency", "urgent", "gp_soon"]
     when: Condition
+    unexplained: bool = False
     concern: str = Field(min_length=1)
     action: str = Field(min_length=1)
     source: str
@@ -362,8 +372,18 @@ class TimingRow(_Model):
     meaning: str
 
 
+class IncompleteScreen(_Model):
+    """Today's call, and the note, when warning-sign questions are left unanswered."""
+
+    call: str
+    text: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+    note: str = Field(min_length=1)
+
+
 class CallsFile(_Model):
     calls: tuple[Call, ...]
+    incomplete_screen: IncompleteScreen
     rules: tuple[CallRule, ...]
     default: DefaultCall
     timing_table: tuple[TimingRow, ...]
@@ -404,6 +424,7 @@ class RedFlag(_Model):
     source: str
     question: bool
     when: Condition | None = None
+    unexplained: bool = False
 
 
 class Knowledge(_Model):
@@ -425,6 +446,7 @@ class Knowledge(_Model):
     call_rules: tuple[CallRule, ...]
     default_call: DefaultCall
     timing_table: tuple[TimingRow, ...]
+    incomplete_screen: IncompleteScreen
 
     def question(self, qid: str) -> Question:
         """The question with this id (KeyError if unknown)."""
@@ -546,7 +568,7 @@ def _assemble(parsed: dict[str, Any], texts: Mapping[str, str]) -> Knowledge:
             id=f.id, step=f.step, step_title=st.title, step_order=st.order, section="red_flags",
             type="single", text=f.text, help=f.help or f.concern,
             options=tuple(Option(id=i, label=lab) for i, lab in RED_FLAG_OPTIONS),
-            tier=f.tier,
+            tier=f.tier, show_if=f.show_if, dont_know=False,
         ))
     for q in qf.questions:
         st = steps.get(q.step, unknown_step)
@@ -559,7 +581,7 @@ def _assemble(parsed: dict[str, Any], texts: Mapping[str, str]) -> Knowledge:
     flags = [RedFlag(id=f.id, tier=f.tier, concern=f.concern, action=f.action, source=f.source,
                      question=True) for f in rf.flags]
     flags += [RedFlag(id=r.id, tier=r.tier, concern=r.concern, action=r.action, source=r.source,
-                      question=False, when=r.when) for r in rf.rules]
+                      question=False, when=r.when, unexplained=r.unexplained) for r in rf.rules]
     digest = hashlib.sha256()
     for name in KNOWLEDGE_FILES:
         digest.update(texts[name].encode("utf-8"))
@@ -570,6 +592,7 @@ def _assemble(parsed: dict[str, Any], texts: Mapping[str, str]) -> Knowledge:
         steps=tuple(sorted(qf.steps, key=lambda s: s.order)), questions=tuple(questions),
         tiers=rf.tiers, red_flags=tuple(flags), evidence=ef.items, calls=kf.calls,
         call_rules=kf.rules, default_call=kf.default, timing_table=kf.timing_table,
+        incomplete_screen=kf.incomplete_screen,
     )
 
 
@@ -637,8 +660,9 @@ def _cross_check(kb: Knowledge) -> list[str]:
     for qid, opts in REQUIRED_QUESTIONS.items():
         if qid not in qs:
             p.append(f"questions.yaml: questions: required question id {qid!r} is missing")
-        elif opts and qs[qid].option_ids() != opts:
-            p.append(f"questions.yaml: question {qid!r}: options must be exactly {list(opts)}")
+        elif opts and qs[qid].option_ids()[:len(opts)] != opts:
+            # stable ids: options may be added after them, never renamed or reordered
+            p.append(f"questions.yaml: question {qid!r}: options must start with {list(opts)}")
     if "age" in qs and qs["age"].type != "number":
         p.append("questions.yaml: question 'age': must be a number question")
     if sorted(t.id for t in kb.tiers) != sorted(TIERS):
@@ -713,11 +737,17 @@ def _cross_check(kb: Knowledge) -> list[str]:
         if f.when is not None:
             check_cond(f"red_flags.yaml: rule {f.id!r}", f.when)
     for q in kb.questions:
+        if (q.section == "red_flags" and q.show_if is not None
+                and {leaf.q for leaf in q.show_if.leaves()} - set(ATHLETE_QUESTIONS)):
+            p.append(f"red_flags.yaml: question {q.id!r} show_if: a warning sign may depend only on the "
+                     "athlete's sex or age (it is always asked otherwise)")
         if q.show_if is not None:
             check_cond(f"questions.yaml: question {q.id!r} show_if", q.show_if)
             for leaf in q.show_if.leaves():
                 dep = qs.get(leaf.q or "")
-                if leaf.m is not None or (dep is not None and dep.step_order > q.step_order):
+                # the athlete's sex and age are asked before everything else (the apps' first step)
+                if leaf.m is not None or (dep is not None and dep.step_order > q.step_order
+                                          and dep.id not in ATHLETE_QUESTIONS):
                     p.append(f"questions.yaml: question {q.id!r} show_if: it may only depend on a question "
                              "asked earlier or in the same step")
 
@@ -731,6 +761,9 @@ def _cross_check(kb: Knowledge) -> list[str]:
         check_cond(f"calls.yaml: rules[{i}]", r.when)
     if kb.default_call.call not in CALL_IDS or kb.default_call.call == "see_doctor":
         p.append(f"calls.yaml: default: call {kb.default_call.call!r} is not a rule call")
+    if kb.incomplete_screen.call not in ("rest", "shorten", "skip_intensity"):
+        p.append(f"calls.yaml: incomplete_screen: call {kb.incomplete_screen.call!r} must not be a call "
+                 "to train as planned (use rest)")
     for i, row in enumerate(kb.timing_table):
         where = f"calls.yaml: timing_table[{i}] (id {row.id!r})"
         q = qs.get(row.question)

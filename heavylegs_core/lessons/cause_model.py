@@ -30,6 +30,7 @@ CASE: dict[str, Any] = {
     "recent_increase": "yes", "longest_run_jump": "yes_10_30", "short_nights": 2,
 }
 FOCUS = "load_spike"  # the cause the lesson follows
+RARE = "exertional_leg_pain"  # a rare cause with strong, specific evidence
 NOT_ANSWERED = "(not answered)"
 
 
@@ -145,7 +146,11 @@ def _facts() -> dict[str, str]:
         "cap_points": f"{kb.caps.positive_points_per_cause:.0f} points",
         "cap_lr": f"{10 ** (kb.caps.positive_points_per_cause / 10):.1f}",
         "n_causes": f"{len(kb.causes)} causes",
-        "focus_prior": f"{round(kb.cause(FOCUS).prior * 100)} in 100",
+        "focus_prior_given": f"{round(kb.cause(FOCUS).prior * 100)} in 100",
+        "focus_prior": f"{round(c.prior * 100)} in 100",
+        "rare_prior_given": f"{round(kb.cause(RARE).prior * 100)} in 100",
+        "rare_prior": f"{round(case_result({}).contributor(RARE).prior * 100)} in 100",
+        "shrink": f"{kb.caps.prior_shrink:.1f}",
         "focus_points": _signed(c.points_total).replace("−", "-"),
         "focus_out_of_100": f"{c.out_of_100} in 100",
         "focus_ungrouped": f"{round(ungrouped_probability(c) * 100)} in 100",
@@ -175,12 +180,12 @@ QUESTIONS: tuple[Question, ...] = (
         "the same information in different words would inflate the probability.",
     ),
     Question(
-        "A runner answers yes to chest pain during exercise. What does the model do?",
-        ("Adds points to a heart-related cause", "Shows the emergency advice first and holds back the ranking",
-         "Ignores it, because the ranking is about heavy legs"),
+        "A runner leaves the chest-pain question blank. What does the model do?",
+        ("Treats it as a no", "Says the warning-sign screen is incomplete and gives no call to train today",
+         "Treats it as a yes and calls the emergency number"),
         1,
-        "A warning sign is a gate, not evidence: it is shown before anything else, and no ranking can lower its "
-        "urgency.",
+        "An unanswered warning sign is never read as a no: the result says the screen is incomplete, and "
+        "today's call stays 'do not train' until every warning sign is answered.",
     ),
     Question(
         "Which numbers in the cause model come from studies of heavy legs in runners?",
