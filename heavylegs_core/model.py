@@ -413,6 +413,7 @@ class Engine:
         self.flag_shown = [(q.id, None if q.show_if is None else _compile(q.show_if))
                            for q in kb.questions if q.section == "red_flags"]
         self.explained_points = kb.caps.explained_points
+        self.explanation_excludes = frozenset(kb.caps.explanation_excludes)
         self.everyday = frozenset(c.id for c in kb.causes if c.everyday)
         self.incomplete = kb.incomplete_screen
         self.flag_concern = {f.id: f.concern for f in kb.red_flags if f.question}
@@ -665,11 +666,16 @@ class Engine:
         """True when the answers hold a clear everyday explanation and no medical pointer.
 
         Explained: an everyday cause has at least ``caps.explained_points`` net
-        evidence points, and no medical cause (``everyday: false``) has as many.
+        evidence points from sources other than ``caps.explanation_excludes``
+        (the timing-table heuristics), and no medical cause (``everyday: false``)
+        has as many.
         """
-        t = self.explained_points
-        everyday = any(c.id in self.everyday and c.points_total >= t for c in contributors)
-        medical = any(c.id not in self.everyday and c.points_total >= t for c in contributors)
+        t, skip = self.explained_points, self.explanation_excludes
+
+        def concrete(c: Contributor) -> float:
+            return sum(e.points for e in c.evidence if e.source not in skip)
+        everyday = any(c.id in self.everyday and concrete(c) >= t for c in contributors)
+        medical = any(c.id not in self.everyday and concrete(c) >= t for c in contributors)
         return everyday and not medical
 
     def triage(self, a: Mapping[str, Any], emergency_number: str = DEFAULT_EMERGENCY_NUMBER,

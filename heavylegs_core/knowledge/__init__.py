@@ -179,6 +179,8 @@ class Caps(_Model):
     max_prior: float = Field(gt=0, lt=1)
     #: a derived flag marked ``unexplained`` fires only when no everyday cause reaches this many points
     explained_points: float = Field(default=3.0, gt=0)
+    #: evidence sources that do not count towards an explanation (e.g. the timing-table heuristics)
+    explanation_excludes: tuple[str, ...] = ()
     #: the share of each prior's log-odds distance from the median prior that the ranking keeps (1 = as given)
     prior_shrink: float = Field(default=1.0, gt=0, le=1)
 
