@@ -38,10 +38,10 @@ from heavylegs_core.evaluation import (
     Report,
     Vignette,
     evaluate,
+    flag_tiers,
     format_report,
     vignette_set,
 )
-from heavylegs_core.knowledge import load_knowledge
 from heavylegs_core.model import engine
 
 #: Run inside the earlier revision: read [(answers, metrics)] as JSON on stdin, answer each with
@@ -70,11 +70,6 @@ for answers, metrics in json.load(sys.stdin):
         out.append({"error": f"{type(exc).__name__}: {exc}"})
 print(json.dumps(out))
 """
-
-
-def flag_tiers() -> dict[str, str]:
-    """Warning-sign question id -> tier, from today's knowledge base."""
-    return {q.id: q.tier for q in load_knowledge().questions if q.section == "red_flags" and q.tier}
 
 
 def score_now(vignettes: list[Vignette]) -> Report:

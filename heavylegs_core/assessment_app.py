@@ -63,7 +63,6 @@ MAX_FILES = 20
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ANSWERS_BYTES = 256 * 1024
 MAX_NUMBER_CHARS = 40
-ATHLETE_STEP_QUESTIONS = ATHLETE_QUESTIONS  # asked first, on the athlete step
 NOT_CHOSEN = "—"
 
 
@@ -201,7 +200,7 @@ class AssessmentApp(widgets.VBox):
         self._last_red_flag_step = 0
         first_order = min(s.order for s in self.kb.steps)
         for step in sorted(self.kb.steps, key=lambda s: s.order):
-            qs = [q for q in self.kb.questions if q.step == step.id and q.id not in ATHLETE_STEP_QUESTIONS]
+            qs = [q for q in self.kb.questions if q.step == step.id and q.id not in ATHLETE_QUESTIONS]
             if not qs:
                 continue
             intro = ""
@@ -298,7 +297,7 @@ class AssessmentApp(widgets.VBox):
         self.name.observe(reports_errors(self.errors)(self._name_changed), names="value")
         for w in (self.country, self.units):
             w.observe(reports_errors(self.errors)(lambda _: self.refresh()), names="value")
-        fields = [self._field(self.kb.question(q)) for q in ATHLETE_STEP_QUESTIONS
+        fields = [self._field(self.kb.question(q)) for q in ATHLETE_QUESTIONS
                   if q in {x.id for x in self.kb.questions}]
         return [self.name, *(f.control for f in fields), self.units, self.country]
 

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from heavylegs_core.knowledge import Knowledge, load_knowledge
 from heavylegs_core.model import LEVEL_RANK
 
 #: The bundled vignette sets, by name (``dev`` is used for development, ``heldout`` only to measure).
@@ -143,6 +144,12 @@ def _outweighed(answers: Mapping[str, Any], tiers: Mapping[str, str], level: str
         if answers.get(qid) in ("yes", "not_sure") and (LEVEL_RANK[level] < LEVEL_RANK[tier] or call != "see_doctor"):
             out.append(qid)
     return tuple(out)
+
+
+def flag_tiers(kb: Knowledge | None = None) -> dict[str, str]:
+    """Warning-sign question id -> its tier (``emergency``, ``urgent`` or ``gp_soon``)."""
+    kb = kb or load_knowledge()
+    return {q.id: q.tier for q in kb.questions if q.section == "red_flags" and q.tier}
 
 
 def evaluate(vignettes: Iterable[Vignette], assess: Callable[[dict[str, Any], dict[str, float]], Mapping[str, Any]],

@@ -397,7 +397,6 @@ class _Cause(NamedTuple):
     prior_by_sex: dict[str, float]
     items: tuple[_Item, ...]
     actions: tuple[str, ...]
-    given: dict[float, float]  # ranking prior -> the evidence base's prior it came from
 
 
 class Engine:
@@ -420,14 +419,14 @@ class Engine:
         self.group_mode = {g: spec.mode for g, spec in kb.groups.items()}
         self.cap = kb.caps.positive_points_per_cause
         self.max_prior = kb.caps.max_prior
-        shrink = _prior_shrink(kb)
-        self.causes = []
-        for c in kb.causes:
-            given = [c.prior, *(min(c.prior * f, self.max_prior) for f in c.sex_factor.values())]
-            self.causes.append(_Cause(
-                c, shrink(c.prior), {sex: shrink(min(c.prior * f, self.max_prior)) for sex, f in c.sex_factor.items()},
-                tuple(_compile_item(i, e) for i, e in enumerate(kb.evidence) if e.cause == c.id),
-                (*c.actions, c.safety_net), {shrink(g): g for g in given}))
+        shrink, self.unshrink = _prior_shrink(kb)
+        self.causes = [
+            _Cause(c, shrink(c.prior), {sex: shrink(min(c.prior * f, self.max_prior))
+                                        for sex, f in c.sex_factor.items()},
+                   tuple(_compile_item(i, e) for i, e in enumerate(kb.evidence) if e.cause == c.id),
+                   (*c.actions, c.safety_net))
+            for c in kb.causes
+        ]
         # items indexed by the answer or metric that drives them: only those are evaluated
         # Items indexed by the answer or metric that drives them; only those are evaluated.
         # An option answer is a table lookup: (question, option) -> items that fire, with
@@ -654,7 +653,7 @@ class Engine:
         c = cs.spec
         return Contributor(
             c.id, c.name, c.short, prob, prior, total, capped, tuple(used), tuple(skipped),
-            cs.actions, c.recheck_days, c.resolution, c.prior_mark, c.sources, cs.given.get(prior, prior),
+            cs.actions, c.recheck_days, c.resolution, c.prior_mark, c.sources, self.unshrink(prior),
         )
 
     def unanswered_flags(self, a: Mapping[str, Any]) -> tuple[str, ...]:
@@ -788,8 +787,8 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def _prior_shrink(kb: Knowledge) -> Callable[[float], float]:
-    """The ranking prior of a causes.md prior: its log-odds pulled towards the median cause.
+def _prior_shrink(kb: Knowledge) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    """The ranking prior of a causes.md prior (its log-odds pulled towards the median cause), and back.
 
     ``caps.prior_shrink`` = k keeps k of each prior's distance from the median
     prior in log-odds (k = 1 uses the causes.md priors as they are). The
@@ -799,13 +798,11 @@ def _prior_shrink(kb: Knowledge) -> Callable[[float], float]:
     strong, specific evidence (causes.yaml, caps).
     """
     k = kb.caps.prior_shrink
-    if k == 1.0:
-        return lambda p: p
     centre = statistics.median(_logit(c.prior) for c in kb.causes)
 
-    def shrink(p: float) -> float:
-        return 1.0 / (1.0 + math.exp(-(centre + k * (_logit(p) - centre))))
-    return shrink
+    def scaled(factor: float) -> Callable[[float], float]:
+        return lambda p: 1.0 / (1.0 + math.exp(-(centre + factor * (_logit(p) - centre))))
+    return scaled(k), scaled(1.0 / k)
 
 
 def _fill(text: str, value: float | None) -> str:

@@ -82,8 +82,8 @@ def contributor_html(c: Contributor, as_of: dt.date | None) -> str:
     start = round(c.prior * 100)
     given = round(c.prior_given * 100) if c.prior_given else start
     because = (f'<p class="hl-start">Starting estimate before any answer: {start} in 100'
-               + (f" (the evidence base says {given} in 100; every cause's starting estimate is pulled half-way "
-                  "towards the others', so that strong, specific evidence can lead)" if given != start else "")
+               + (f" (the evidence base says {given} in 100; every cause's starting estimate is pulled towards "
+                  "the others', so that strong, specific evidence can lead)" if given != start else "")
                + ". A judgement, not a measurement.</p>" + because)
     if c.capped:
         because += "<p><em>Capped: many small signs cannot push one contributor past a set limit.</em></p>"

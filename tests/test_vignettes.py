@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from heavylegs_core.evaluation import evaluate, format_report, vignette_set
+from heavylegs_core.evaluation import evaluate, flag_tiers, format_report, vignette_set
 from heavylegs_core.knowledge import load_knowledge
 from heavylegs_core.model import engine
 
 KB = load_knowledge()
-TIERS = {q.id: q.tier for q in KB.questions if q.section == "red_flags" and q.tier}
+TIERS = flag_tiers(KB)
 SETS = ("dev", "heldout")
 
 
