@@ -7,6 +7,7 @@ from the knowledge base or the profile, never from chart code.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
 from typing import Literal
@@ -18,7 +19,13 @@ import pandas as pd
 from heavylegs_core import theme  # registers and enables the theme
 from heavylegs_core.chart_options import ACWR_KINDS, ACWR_LABELS, KM_PER_MILE, UNITS
 from heavylegs_core.chart_references import ChartReferences
-from heavylegs_core.metrics import HARD_MIN_RPE, MODERATE_MIN_RPE, SHORT_NIGHT_H
+from heavylegs_core.metrics import (
+    BREAK_DAYS,
+    CHRONIC_DAYS,
+    HARD_MIN_RPE,
+    MODERATE_MIN_RPE,
+    SHORT_NIGHT_H,
+)
 
 __all__ = [
     "ACWR_KINDS", "INTENSITY_CLASSES", "KM_PER_MILE", "LOAD_PERIODS", "MAX_WEEKLY_BARS", "RESOLUTIONS", "UNITS",
@@ -165,7 +172,11 @@ def resample_timeline(metrics: pd.DataFrame, resolution: Resolution, *, unit: Un
     (``"week"``): ``date`` (day or week start), ``load`` (AU/day; per week the
     mean daily load, so it shares the axis with CTL/ATL), ``ctl``, ``atl``,
     ``tsb`` (AU/day; per week the means), ``acwr_coupled``, ``acwr_uncoupled``,
-    ``acwr_ewma`` (ratios; per week the means of the days with a value),
+    ``acwr_ewma`` (ratios; per week the means of the days with a value; empty on
+    days whose ratio is not meaningful, ``acwr_meaningful`` false in the daily
+    table), ``acwr_break`` (1 on a day, or a week, whose ratios are all not
+    meaningful because the 28-day window holds a break of 10 or more days
+    without load; else 0),
     ``sleep_h`` (h; per week the mean of the nights with data), ``sleep_min``
     (h; the shortest night), ``nights`` (nights with data), ``short_nights``
     (nights under :data:`heavylegs_core.metrics.SHORT_NIGHT_H` h),
@@ -178,9 +189,16 @@ def resample_timeline(metrics: pd.DataFrame, resolution: Resolution, *, unit: Un
     _check(unit, UNITS, "unit")
     m = metrics
     per = 1.0 if unit == "km" else 1.0 / KM_PER_MILE
+    flag = m["acwr_meaningful"] if "acwr_meaningful" in m.columns else pd.Series(pd.NA, index=m.index,
+                                                                                 dtype="boolean")
+    flag = flag.astype("boolean")
+    after_break = (~flag).fillna(False).to_numpy(dtype=bool)
+    meaningful = flag.fillna(False).to_numpy(dtype=bool)
     day = pd.DataFrame({
         "date": m["date"], "load": m["load"], "ctl": m["ctl"], "atl": m["atl"], "tsb": m["tsb"],
-        "acwr_coupled": m["acwr_coupled"], "acwr_uncoupled": m["acwr_uncoupled"], "acwr_ewma": m["acwr_ewma"],
+        "acwr_coupled": m["acwr_coupled"].where(~after_break), "acwr_uncoupled": m["acwr_uncoupled"].where(~after_break),
+        "acwr_ewma": m["acwr_ewma"].where(~after_break), "acwr_break": after_break.astype("float64"),
+        "acwr_ok": meaningful.astype("float64"),
         "sleep_h": m["sleep_h"], "sleep_min": m["sleep_h"], "nights": m["sleep_h"].notna().astype("int64"),
         "short_nights": (m["sleep_h"] < SHORT_NIGHT_H).astype("int64"), "sleep_7d_mean": m["sleep_7d_mean"],
         "sleep_need_h": m["sleep_need_h"], "distance": m["run_km"] * per, "days": 1,
@@ -189,10 +207,13 @@ def resample_timeline(metrics: pd.DataFrame, resolution: Resolution, *, unit: Un
         day = (day.assign(date=_week_start(day["date"])).groupby("date", as_index=False)
                .agg(load=("load", "mean"), ctl=("ctl", "mean"), atl=("atl", "mean"), tsb=("tsb", "mean"),
                     acwr_coupled=("acwr_coupled", "mean"), acwr_uncoupled=("acwr_uncoupled", "mean"),
-                    acwr_ewma=("acwr_ewma", "mean"), sleep_h=("sleep_h", "mean"), sleep_min=("sleep_min", "min"),
+                    acwr_ewma=("acwr_ewma", "mean"), acwr_break=("acwr_break", "max"), acwr_ok=("acwr_ok", "max"),
+                    sleep_h=("sleep_h", "mean"), sleep_min=("sleep_min", "min"),
                     nights=("nights", "sum"), short_nights=("short_nights", "sum"),
                     sleep_need_h=("sleep_need_h", "last"), distance=("distance", "sum"), days=("days", "sum")))
         day["sleep_7d_mean"] = day["sleep_h"]
+        day["acwr_break"] = day["acwr_break"] * (1.0 - day["acwr_ok"])  # only weeks without a meaningful day
+    day = day.drop(columns="acwr_ok")
     for cols, digits in ((["load", "ctl", "atl", "tsb"], 1), (["acwr_coupled", "acwr_uncoupled", "acwr_ewma"], 2),
                          (["sleep_h", "sleep_min", "sleep_7d_mean", "sleep_need_h", "distance"], 2)):
         day[cols] = day[cols].astype("float64").round(digits)
@@ -326,8 +347,8 @@ def dashboard_data(metrics: pd.DataFrame, sessions: pd.DataFrame, ratings: pd.Da
 def frame_columns(data: DashboardData, acwr_kind: AcwrKind) -> list[str]:
     """The columns of ``data.frame`` the dashboard sends to the browser (nothing unused)."""
     _check(acwr_kind, ACWR_KINDS, "ACWR kind")
-    cols = ["date", "load", "ctl", "atl", "tsb", f"acwr_{acwr_kind}", "sleep_h", "sleep_min", "short_nights",
-            "distance"]
+    cols = ["date", "load", "ctl", "atl", "tsb", f"acwr_{acwr_kind}", "acwr_break", "sleep_h", "sleep_min",
+            "short_nights", "distance"]
     if data.resolution == "day":
         cols.append("sleep_7d_mean")
     cols += [f"load_{s}" for s in data.sports]
@@ -453,6 +474,13 @@ def tsb_chart(frame: Frame, *, resolution: Resolution, brush: alt.Parameter | No
     ).properties(height=110)
 
 
+AFTER_BREAK = "after a break: not meaningful"
+"""The ACWR chart's legend label for days whose ratio rests on a break."""
+BREAK_WHY = (f"not meaningful after a break: the last {CHRONIC_DAYS} days include {BREAK_DAYS} or more days in a "
+             "row without training, so the ratio shows the break, not the training.")
+BREAK_GREY = "#9ca3af"
+
+
 def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(" ".join(text.split()), width)
 
@@ -464,6 +492,9 @@ def acwr_chart(frame: Frame, refs: ChartReferences, *, kind: AcwrKind, resolutio
     The band (e.g. 0.8-1.3) and the dashed upper line come from ``refs`` (the
     chart references file and the cause model), shown with their sources and
     honesty marks; the subtitle carries the short caveat on the ratio's limits.
+    Days (or weeks) whose ratio rests on a break (``acwr_break`` = 1, see
+    :func:`resample_timeline`) are not part of the line: they are shaded grey
+    and labelled "after a break: not meaningful".
     """
     _check(kind, ACWR_KINDS, "ACWR kind")
     col = f"acwr_{kind}"
@@ -472,15 +503,26 @@ def acwr_chart(frame: Frame, refs: ChartReferences, *, kind: AcwrKind, resolutio
     rect = alt.Chart(one).mark_rect(color=theme.ACCENT, opacity=0.12).encode(
         y=alt.datum(band.low), y2=alt.datum(band.high))
     rule = alt.Chart(one).mark_rule(color=theme.WARN, strokeDash=[4, 3]).encode(y=alt.datum(high.value))
-    line = alt.Chart(**_data(frame)).mark_line(clip=True).encode(
+    # the line and the shading read ONE data set, on the layer (two charts with the same inline CSV
+    # each would parse its dates twice in Vega-Lite and draw nothing)
+    line = alt.Chart().mark_line(clip=True).encode(
         x=_x(brush), y=alt.Y(f"{col}:Q", title="Ratio"),
         tooltip=[_date_tip(resolution), alt.Tooltip(f"{col}:Q", title=f"ACWR, {ACWR_LABELS[kind]}", format=".2f"),
                  alt.Tooltip("load:Q", title="Load (AU/day)", format=",.1f"),
                  alt.Tooltip("ctl:Q", title="Fitness, CTL (AU/day)", format=".1f")])
+    step = "week" if resolution == "week" else "day"
+    gap = alt.Chart().transform_filter("datum.acwr_break === 1").transform_calculate(
+        end=f"utcOffset('{step}', datum.date, 1)", status=json.dumps(AFTER_BREAK),
+        why=json.dumps(BREAK_WHY)).mark_rect(clip=True, opacity=0.35).encode(
+        x=_x(brush), x2="end:T",
+        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=[AFTER_BREAK], range=[BREAK_GREY]),
+                        legend=alt.Legend(orient="top", labelLimit=400)),
+        tooltip=[_date_tip(resolution), alt.Tooltip("why:N", title="ACWR")])
     subtitle = [f"Shaded: {band.label} {refs.symbol(band.mark)} ({band.source}).",
                 f"Dashed at {high.value:g}: {high.label} {refs.symbol(high.mark)} ({high.source}).",
+                *_wrap(f"Grey: {BREAK_WHY}", 100),
                 *_wrap(refs.acwr_caveat.short, 100)]
-    return alt.layer(rect, rule, line, title=alt.Title(
+    return alt.layer(rect, rule, line, gap, **_data(frame), title=alt.Title(
         f"Acute:chronic workload ratio, {ACWR_LABELS[kind]} ({_per(resolution)})", subtitle=subtitle))
 
 

@@ -35,9 +35,16 @@ METRIC_UNITS: dict[str, str] = {
     "sleep_debt_7d": "h: sum of max(0, sleep need - sleep) over the last 7 days",
     "short_nights_3d": "count of nights < 6 h among the last 3 nights with data (within 7 days)",
     "sleep_need_h": "h: the athlete's sleep need (profile)",
+    "days_since_rest_at_least": ("days, a lower bound while no rest day is on record: the consecutive session "
+                                 "days recorded up to that day (empty once days_since_rest is known)"),
+    "acwr_meaningful": ("yes/no: false when the 28 days ending that day hold a break of 10 or more "
+                        "consecutive days without load (the ratio then reflects the break, not the training)"),
 }
 """Every column of :func:`daily_metrics`, in order, with its unit and meaning."""
 
 METRIC_COLUMNS: tuple[str, ...] = tuple(METRIC_UNITS)
 
-__all__ = ["METRIC_COLUMNS", "METRIC_UNITS"]
+FLAG_METRICS: tuple[str, ...] = ("acwr_meaningful",)
+"""Columns that hold yes/no values rather than numbers (not for evidence thresholds)."""
+
+__all__ = ["FLAG_METRICS", "METRIC_COLUMNS", "METRIC_UNITS"]

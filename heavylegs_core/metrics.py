@@ -59,13 +59,28 @@ Columns (unit; definition):
 ``short_nights_3d``                 count      nights under 6 h among the last 3 nights with data, looking back at
                                                most 7 days (older nights are not "recent"); empty without any
 ``sleep_need_h``                    h          the athlete's sleep need from the profile (default 8 h)
+``days_since_rest_at_least``        days       a lower bound where ``days_since_rest`` is empty inside the load
+                                               history because no rest day is on record yet: the number of
+                                               consecutive session days recorded up to that day (the last rest
+                                               day was at the latest the day before the first recorded session,
+                                               so a 28-day streak gives 28); empty everywhere else
+``acwr_meaningful``                 yes/no     whether that day's ACWR rests on training rather than on a break:
+                                               false when the 28 days ending that day (the chronic window) hold
+                                               a break of at least 10 consecutive days without load (``acwr``
+                                               package, ``check_load``); true otherwise; empty where all three
+                                               ACWR columns are empty
 ==================================  =========  ==================================================================
 
 Conventions: a ratio with a zero denominator is empty (NaN), never infinite, so
 ``monotony`` is empty for a perfectly even week (the cause model may still read
 such a week as very monotonous). The three ACWR columns are empty until 28
 days of load history exist, ``monotony`` and ``strain`` until 7, and
-``weekly_change`` until 14. Sessions without a load (no duration) still count as
+``weekly_change`` until 14. ``days_since_rest`` stays empty until the first rest day,
+and ``days_since_rest_at_least`` says what is known meanwhile. The ACWR values are
+kept as computed (digit-equal to the ``acwr`` package) also after a break;
+``acwr_meaningful`` marks the days whose chronic window is dominated by the break
+(the cause model ignores their ratios, the charts and summaries show them apart).
+Sessions without a load (no duration) still count as
 sessions but add no load. When several nights share a date, the longest one is
 kept (two exports of the same night must not add up).
 
@@ -86,7 +101,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from heavylegs_core.errors import UserError
-from heavylegs_core.metric_names import METRIC_COLUMNS, METRIC_UNITS  # noqa: F401  (re-exported)
+from heavylegs_core.metric_names import FLAG_METRICS, METRIC_COLUMNS, METRIC_UNITS  # noqa: F401  (re-exported)
 from heavylegs_core.profile import AthleteProfile
 
 CTL_DAYS = 42
@@ -114,8 +129,15 @@ K_MODES: tuple[str, ...] = ("exp", "inverse")
 
 """Column names of :func:`daily_metrics`, in order."""
 
-COUNT_COLUMNS: tuple[str, ...] = ("sessions", "days_since_rest", "hard_sessions_7d", "short_nights_3d")
+COUNT_COLUMNS: tuple[str, ...] = ("sessions", "days_since_rest", "hard_sessions_7d", "short_nights_3d",
+                                  "days_since_rest_at_least")
 """Columns that hold whole numbers (nullable integers in the table)."""
+
+FLAG_COLUMNS: tuple[str, ...] = FLAG_METRICS
+"""Columns that hold yes/no values (nullable booleans in the table)."""
+
+BREAK_DAYS = 10
+"""Consecutive days without load that make a break (the ``acwr`` package's ``check_load``, ``break_days``)."""
 
 
 # --------------------------------------------------------------------------- recursions
@@ -340,6 +362,8 @@ def _empty_table(key: str | None = None) -> pd.DataFrame:
     cols["date"] = pd.Series(dtype="datetime64[ns]")
     for c in COUNT_COLUMNS:
         cols[c] = pd.Series(dtype="Int64")
+    for c in FLAG_COLUMNS:
+        cols[c] = pd.Series(dtype="boolean")
     return pd.DataFrame(cols)
 
 
@@ -505,6 +529,9 @@ def _metrics(
         if c in COUNT_COLUMNS:
             empty = np.isnan(values)
             data[c] = pd.arrays.IntegerArray(np.where(empty, 0, values).astype(np.int64), empty)
+        elif c in FLAG_COLUMNS:
+            empty = np.isnan(values)
+            data[c] = pd.arrays.BooleanArray(np.where(empty, 0.0, values) != 0, empty)
         else:
             data[c] = values
     return pd.DataFrame(data)
@@ -552,6 +579,9 @@ def _training(sess: dict[str, np.ndarray], n_athletes: int, g: int, start: np.nd
     out["acwr_coupled"] = known_after(_divide(acute, chronic), CHRONIC_DAYS)
     out["acwr_uncoupled"] = known_after(_divide(acute, older / (CHRONIC_DAYS - ACUTE_DAYS)), CHRONIC_DAYS)
     out["acwr_ewma"] = known_after(_divide(e_acute, e_chronic), CHRONIC_DAYS)
+    out["acwr_meaningful"] = _acwr_meaningful(
+        load, hist, np.isfinite(out["acwr_coupled"]) | np.isfinite(out["acwr_uncoupled"])
+        | np.isfinite(out["acwr_ewma"]))
 
     # monotony and strain (ddof = 1); a perfectly even week has no SD -> empty
     mean7 = sum7 / MONOTONY_DAYS
@@ -598,6 +628,8 @@ def _training(sess: dict[str, np.ndarray], n_athletes: int, g: int, start: np.nd
     rest = hist & (count == 0)
     last_rest = np.maximum.accumulate(np.where(rest, np.arange(g)[None, :], -1), axis=1)
     out["days_since_rest"] = np.where(hist & (last_rest >= 0), np.arange(g)[None, :] - last_rest, np.nan)
+    # no rest day on record yet: every day since the first session had one, so at least age + 1 days
+    out["days_since_rest_at_least"] = np.where(hist & (last_rest < 0), age + 1.0, np.nan)
 
     # intensity distribution from RPE (CR-10)
     rpe = sess["rpe"]
@@ -612,6 +644,27 @@ def _training(sess: dict[str, np.ndarray], n_athletes: int, g: int, start: np.nd
     out["hard_sessions_7d"] = known_after(_window_sum(hard_day, 7), 7)
     out["hard_sessions_28d_weekly_mean"] = known_after(_window_sum(hard_day, 28) / 4.0, 28)
     return out
+
+
+def _acwr_meaningful(load: np.ndarray, hist: np.ndarray, defined: np.ndarray) -> np.ndarray:
+    """1.0 where the ACWR is meaningful, 0.0 after a break, NaN where no ACWR is defined (days → flag).
+
+    A break is a run of at least :data:`BREAK_DAYS` consecutive days of the load
+    history with zero load (AU); the ratio is not meaningful on a day whose
+    :data:`CHRONIC_DAYS`-day window (that day and the 27 before it) holds such a
+    run, counted inside the window. A run of ``BREAK_DAYS`` zero days ending on
+    day ``k`` lies inside the window of day ``t`` exactly when
+    ``t - (CHRONIC_DAYS - BREAK_DAYS) <= k <= t``, so a trailing any() over
+    ``CHRONIC_DAYS - BREAK_DAYS + 1`` days of "a break of at least ``BREAK_DAYS``
+    ends here" gives the flag.
+    """
+    zero = hist & (load == 0)
+    days = np.arange(load.shape[1])[None, :]
+    last_load = np.maximum.accumulate(np.where(zero, -1, days), axis=1)
+    run = days - last_load  # consecutive zero-load days ending on each day (0 on a day with load)
+    ends = (run >= BREAK_DAYS).astype("float64")
+    broken = _partial_sum(ends, CHRONIC_DAYS - BREAK_DAYS + 1) > 0
+    return np.where(defined, np.where(broken, 0.0, 1.0), np.nan)
 
 
 def _sleep(

@@ -66,6 +66,7 @@ Metrics = Mapping[str, Any]
 
 PRESENT, ABSENT, UNKNOWN = 1, -1, 0
 _METRIC_NAMES = frozenset(HISTORY_METRICS)
+_ACWR_METRICS = ("acwr_coupled", "acwr_uncoupled", "acwr_ewma")
 
 
 # ----------------------------------------------------------------- results
@@ -270,6 +271,18 @@ def _num(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(f) else f
+
+
+def _known_false(v: Any) -> bool:
+    """True for a known "no" flag: False (also numpy's), 0, or the text "false"; never for an empty value."""
+    if v is None:
+        return False
+    if isinstance(v, str):
+        return v.strip().lower() in ("false", "0", "no")
+    try:
+        return not bool(v)
+    except TypeError:  # pandas.NA
+        return False
 
 
 _CMP: dict[str, Callable[[float, float], bool]] = {
@@ -528,7 +541,14 @@ class Engine:
         metrics table leaves it empty). causes.md says to treat it as very
         high, so when ``monotony`` is given but empty and the history shows 7
         or more days without a rest day (load on every day of the week, all
-        equal), monotony is read as infinite.
+        equal), monotony is read as infinite. While no rest day is on record,
+        ``days_since_rest_at_least`` (a lower bound) stands in for
+        ``days_since_rest`` there.
+
+        When ``acwr_meaningful`` is false (the 28-day chronic window holds a
+        break of 10 or more days without load), the three ``acwr_*`` values
+        are dropped: such a ratio reflects the break, not the training, so no
+        evidence item may fire on it.
         """
         if not metrics:
             return {}
@@ -544,8 +564,11 @@ class Engine:
             f = _num(v)
             if f is not None:
                 out[k] = f
+        if _known_false(metrics.get("acwr_meaningful")):
+            for k in _ACWR_METRICS:
+                out.pop(k, None)
         if "monotony" in metrics and "monotony" not in out:
-            dsr = out.get("days_since_rest")
+            dsr = out.get("days_since_rest", out.get("days_since_rest_at_least"))
             if dsr is not None and dsr >= 7:
                 out["monotony"] = math.inf
         return out

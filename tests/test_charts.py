@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import re
 
 import altair as alt
 import numpy as np
@@ -251,8 +253,9 @@ def test_acwr_chart_draws_the_chosen_ratio_with_band_line_and_caveat(year, refs,
     h, m = year
     spec = charts.acwr_chart(charts.dashboard_data(m, h.sessions).frame, refs, kind=kind,
                              resolution="day").to_dict()
-    rect, rule, line = spec["layer"]
+    rect, rule, line, gap = spec["layer"]
     assert rect["mark"]["type"] == "rect"
+    assert gap["mark"]["type"] == "rect" and gap["transform"][0] == {"filter": "datum.acwr_break === 1"}
     assert (rect["encoding"]["y"]["datum"], rect["encoding"]["y2"]["datum"]) == (0.8, 1.3)
     assert rule["encoding"]["y"]["datum"] == 1.5
     assert line["encoding"]["y"]["field"] == f"acwr_{kind}"
@@ -266,6 +269,53 @@ def test_acwr_thresholds_come_from_the_references_not_the_chart_code(year, refs)
     other = refs.model_copy(update={"acwr_band": refs.acwr_band.model_copy(update={"low": 0.7, "high": 1.2})})
     spec = charts.acwr_chart(charts.dashboard_data(m, h.sessions).frame, other, kind="ewma", resolution="day").to_dict()
     assert (spec["layer"][0]["encoding"]["y"]["datum"], spec["layer"][0]["encoding"]["y2"]["datum"]) == (0.7, 1.2)
+
+
+def _after_a_break() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Six weeks of training, three weeks off, six weeks back (the ratio spikes after the break)."""
+    days = pd.date_range("2024-01-01", periods=105)
+    on = [d for i, d in enumerate(days) if not 42 <= i < 63]
+    sessions = normalise_sessions(pd.DataFrame({"date": on, "sport": "run", "duration_min": 40.0, "rpe": 5.0,
+                                                "load": 200.0, "load_source": "srpe", "start": None,
+                                                "source": "x"}))
+    return sessions, daily_metrics(sessions)
+
+
+def test_ratios_after_a_break_leave_the_line_and_are_shaded_and_labelled(refs):
+    sessions, m = _after_a_break()
+    frame = charts.dashboard_data(m, sessions).frame
+    broken = (m["acwr_meaningful"] == False).to_numpy(dtype=bool, na_value=False)
+    assert broken.sum() > 20
+    assert frame["acwr_break"].to_numpy()[broken].tolist() == [1.0] * int(broken.sum())
+    assert frame["acwr_break"].to_numpy()[~broken].sum() == 0
+    assert frame["acwr_uncoupled"][broken].isna().all()  # not part of the line ...
+    assert m["acwr_uncoupled"][broken].max() > 3  # ... though the table keeps the ratio (it spikes)
+    ok = ~broken & m["acwr_uncoupled"].notna().to_numpy()
+    assert np.allclose(frame["acwr_uncoupled"][ok], m["acwr_uncoupled"][ok].round(2))
+    spec = charts.acwr_chart(frame, refs, kind="uncoupled", resolution="day").to_dict()
+    gap = spec["layer"][3]
+    assert gap["encoding"]["color"]["scale"]["domain"] == [charts.AFTER_BREAK]
+    assert any("not meaningful after a break" in line for line in spec["title"]["subtitle"])
+    # drawn for real: one grey shade per day after the break (its tooltip says why), and the line
+    svg = vlc.vegalite_to_svg(spec)
+    assert svg.count("ACWR: not meaningful after a break") == int(broken.sum())
+    assert re.search(r'<g class="mark-line role-mark[^"]*"[^>]*><path[^>]*d="M[^"]*L', svg)
+    assert charts.AFTER_BREAK in svg and charts.BREAK_GREY in svg
+
+
+def test_weekly_ratios_after_a_break_are_left_out_of_the_weekly_means():
+    _, m = _after_a_break()
+    w = charts.resample_timeline(m, "week")
+    m_week = m.assign(week=m["date"] - pd.to_timedelta(m["date"].dt.day_of_week, unit="D"))
+    for _, row in w.iterrows():
+        days = m_week[m_week["week"] == row["date"]]
+        good = days.loc[days["acwr_meaningful"] == True, "acwr_uncoupled"]
+        bad = days.loc[days["acwr_meaningful"] == False, "acwr_uncoupled"]
+        assert row["acwr_break"] == (1.0 if len(bad) and not len(good) else 0.0)
+        if len(good):
+            assert row["acwr_uncoupled"] == pytest.approx(good.mean(), abs=0.005)
+        else:
+            assert math.isnan(row["acwr_uncoupled"])
 
 
 def test_acwr_chart_rejects_an_unknown_kind(refs):

@@ -112,6 +112,37 @@ def test_text_format_shows_the_last_two_weeks(capsys: pytest.CaptureFixture[str]
     assert "not a validated injury predictor" in out
 
 
+def test_text_shows_the_streak_bound_and_marks_ratios_after_a_break(capsys: pytest.CaptureFixture[str],
+                                                                      tmp_path: Path) -> None:
+    streak = tmp_path / "streak.csv"
+    streak.write_text("date,sport,duration_min,rpe\n" + "".join(
+        f"2026-11-{d:02d},run,45,5\n" for d in range(1, 29)), encoding="utf-8")
+    code, out, _ = run_cli(capsys, "--training", streak)
+    assert code == 0
+    last = next(line for line in out.splitlines() if line.lstrip().startswith("2026-11-28"))
+    assert ">=28" in last.split()  # no rest day on record: at least 28 days
+    code, out, _ = run_cli(capsys, *pm_args("p01"), "--as-of", "2020-01-09")
+    last = next(line for line in out.splitlines() if line.lstrip().startswith("2020-01-09"))
+    assert "3.41*" in last.split()  # the coupled ratio after weeks off, marked as not meaningful
+    assert "* after a ratio: not meaningful" in out
+    code, out, _ = run_cli(capsys, *pm_args("p01"), "--as-of", "2020-01-09", "--format", "json")
+    row = json.loads(out)[-1]
+    assert row["acwr_meaningful"] is False and row["acwr_uncoupled"] == pytest.approx(17.5)
+
+
+def test_duplicated_exports_count_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    src = pmdata_file("p02", "srpe.csv")
+    copy = tmp_path / "srpe (1).csv"
+    copy.write_bytes(src.read_bytes())
+    code, once, _ = run_cli(capsys, "--training", src, "--format", "json")
+    assert code == 0
+    for twice in ([src, src], [src, copy]):
+        code, out, err = run_cli(capsys, "--training", *twice, "--format", "json")
+        assert code == 0, err
+        assert json.loads(out) == json.loads(once)
+        assert err.startswith("heavylegs: warning: ")
+
+
 def test_as_of_and_time_zone(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, *pm_args("p02"), "--as-of", "2020-03-28", "--format", "json")
     assert code == 0

@@ -276,6 +276,29 @@ def test_lesson2_ratios_follow_the_published_test_vector_and_the_coupling_identi
     assert rac < 4
 
 
+def test_lesson2_ratios_after_two_weeks_off_are_hollow_points_not_the_line():
+    import vl_convert as vlc
+
+    from heavylegs_core.lessons import acwr as a
+
+    m = a.scenario_metrics(a.SCENARIOS[1])
+    points = a.ratio_points(m)
+    after = points[points["after_break"].notna()]
+    assert after["value"].isna().all() and points.loc[points["value"].notna(), "after_break"].isna().all()
+    # the lesson's 3.00 (uncoupled) and 2.00 (coupled) are ratios after the break: shown, but apart
+    assert after["after_break"].max() == pytest.approx(float(a.FACTS["back_uncoupled_max"]))
+    broken_days = set(m.loc[m["acwr_meaningful"] == False, "date"])
+    assert set(after["date"]) == broken_days and len(broken_days) > 10
+    spec = a.ratios_chart(m, a.SCENARIOS[1]).to_dict()
+    svg = vlc.vegalite_to_svg(spec)
+    # drawn for real: one hollow point per ratio after the break, and the three lines
+    assert svg.count('aria-roledescription="point"') == len(after)
+    assert len(re.findall(r'<g class="mark-line role-mark[^"]*"[^>]*><path[^>]*d="M[^"]*L', svg)) >= 3
+    assert "after a break: not meaningful" in svg
+    steady = a.ratio_points(a.scenario_metrics(a.SCENARIOS[0]))
+    assert steady["after_break"].isna().all()  # no break, no grey points
+
+
 def test_lesson2_coupling_simulation_shows_spurious_correlation_only_when_coupled():
     from heavylegs_core.lessons import acwr as a
 

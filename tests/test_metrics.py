@@ -270,6 +270,57 @@ def test_days_since_rest() -> None:
     table = daily_metrics(s)
     got = [None if pd.isna(v) else int(v) for v in table["days_since_rest"]]
     assert got == [None, None, None, 0, 1, 2, 3, 0, 1]
+    bound = [None if pd.isna(v) else int(v) for v in table["days_since_rest_at_least"]]
+    assert bound == [1, 2, 3, None, None, None, None, None, None]  # only while no rest day is on record
+
+
+def test_a_streak_without_a_rest_day_has_a_lower_bound_not_a_gap() -> None:
+    nights = nights_from({0: 7.0, 1: 7.5})  # sleep two days before the first session: not load history
+    s = pd.DataFrame({"date": [day(i) for i in range(2, 30)], "load": 225.0})
+    table = daily_metrics(s, nights)
+    assert table["days_since_rest"].isna().all()
+    bound = table["days_since_rest_at_least"]
+    assert bound.isna().tolist()[:2] == [True, True]  # no load history yet: nothing known
+    assert bound.iloc[2:].tolist() == list(range(1, 29))  # a 28-day streak gives 28
+    assert str(bound.dtype) == "Int64"
+
+
+def break_flags(loads: list[float]) -> list[bool | None]:
+    table = daily_metrics(sessions_from_loads(loads))
+    return [None if pd.isna(v) else bool(v) for v in table["acwr_meaningful"]]
+
+
+def test_acwr_meaningful_marks_a_chronic_window_that_holds_a_break_of_10_days() -> None:
+    base = [60.0] * 40
+    ten = base + [0.0] * 10 + [60.0] * 40
+    flags = break_flags(ten)
+    assert flags[:27] == [None] * 27  # no ratio before 28 days of load history
+    assert all(flags[27:49])  # before the break ends: at most 9 days of it in the window
+    # the break is days 40-49; windows ending on days 49 (its last day) to 67 hold all 10 of its days
+    assert flags[49:68] == [False] * 19
+    assert all(flags[68:])
+    nine = base + [0.0] * 9 + [60.0] * 40
+    assert all(f is True for f in break_flags(nine)[27:])  # 9 days without load are not a break
+
+
+def test_acwr_meaningful_counts_the_break_inside_the_window_and_keeps_the_ratios() -> None:
+    loads = [0.0] * 30 + [50.0] * 30  # the load history starts on day 0 with a session of load 0
+    s = sessions_from_loads(loads)
+    table = daily_metrics(s)
+    flags = table["acwr_meaningful"]
+    assert str(flags.dtype) == "boolean"
+    # day t's window is t-27..t; it holds 10+ of the 30 empty days up to t = 29 + 18
+    assert not flags.iloc[27:48].any() and flags.iloc[48:].all()
+    # the ratio itself stays as computed: day 40 is 50 AU/day over (4 x 50 AU) / 21 days, after a break
+    assert table["acwr_uncoupled"].iloc[40] == pytest.approx(50.0 / (200.0 / 21.0))
+    assert not flags.iloc[40]
+
+
+def test_acwr_meaningful_is_empty_only_where_every_ratio_is_empty() -> None:
+    table = daily_metrics(sessions_from_loads([1.0] + [0.0] * 40), as_of=dt.date(2024, 2, 10))
+    ratios = table[["acwr_coupled", "acwr_uncoupled", "acwr_ewma"]].isna().all(axis=1)
+    assert (table["acwr_meaningful"].isna() == ratios).all()
+    assert (table["acwr_meaningful"].dropna() == False).all()
 
 
 # ----------------------------------------------------------------------------- running

@@ -223,6 +223,35 @@ def test_even_week_reads_as_very_monotonous() -> None:
     assert [e.direction for e in low.contributor("under_recovery").evidence if e.id == "ur_monotony"] == ["against"]
 
 
+def test_a_streak_without_a_rest_day_on_record_uses_the_lower_bound() -> None:
+    streak = {"days_since_rest": None, "days_since_rest_at_least": 28, "monotony": float("nan")}
+    ur = assess({}, streak).contributor("under_recovery")
+    texts = {e.id: e.text for e in ur.evidence}
+    assert texts["ur_rest_none_on_record"] == "No rest day in at least 28 days: none in your training history."
+    assert "ur_monotony" in texts  # an even week with no rest day reads as very monotonous
+    short = assess({}, {"days_since_rest_at_least": 4}).contributor("under_recovery")
+    assert not short.evidence  # no absent side: a short history without rest shows no rest day either
+    # the bound and a known count are one group: the strongest counts, not both
+    both = assess({"days_since_rest": 9}, {"days_since_rest_at_least": 28}).contributor("under_recovery")
+    rest = [e for e in both.evidence if e.group == "rest_days"]
+    assert len(rest) == 1 and rest[0].points == pytest.approx(points(2.0))
+
+
+def test_ratios_after_a_break_are_dropped_before_any_evidence() -> None:
+    after_break = {"acwr_uncoupled": 17.5, "acwr_coupled": 3.4, "acwr_ewma": 1.9, "acwr_meaningful": False}
+    m = Engine.prepare_metrics(after_break)
+    assert not any(k.startswith("acwr") for k in m)
+    fired = {e.id for c in assess({}, after_break).contributors for e in (*c.evidence, *c.not_counted)}
+    assert "ls_acwr" not in fired
+    kept = Engine.prepare_metrics({**after_break, "acwr_meaningful": True})
+    assert kept["acwr_uncoupled"] == 17.5
+    assert "ls_acwr" in {e.id for e in assess({}, {**after_break, "acwr_meaningful": True})
+                         .contributor("load_spike").evidence}
+    # an empty flag (no ratio) or the text of a CSV cell is read the same way
+    assert "acwr_uncoupled" in Engine.prepare_metrics({**after_break, "acwr_meaningful": None})
+    assert "acwr_uncoupled" not in Engine.prepare_metrics({**after_break, "acwr_meaningful": "False"})
+
+
 def test_metric_compared_with_personal_reference() -> None:
     above = assess({}, {"strain": 5000, "strain_p90_56d": 4000}).contributor("under_recovery")
     below = assess({}, {"strain": 3000, "strain_p90_56d": 4000}).contributor("under_recovery")
@@ -253,6 +282,8 @@ def test_one_leg_heavier_never_goes_straight_to_asymmetry() -> None:
     ({"course": "several_days"}, None, "skip_intensity"),
     ({"course": "several_days", "days_since_rest": 8}, None, "rest"),
     ({"course": "several_days"}, {"days_since_rest": 10}, "rest"),
+    ({"course": "several_days"}, {"days_since_rest_at_least": 28}, "rest"),
+    ({"course": "several_days"}, {"days_since_rest_at_least": 5}, "skip_intensity"),
     ({"course": "worsening_weekly"}, None, "rest"),
     ({"course": "one_run"}, None, "continue"),
     ({"in_run": "start_then_eases"}, {"spike_ratio": 1.6}, "skip_intensity"),

@@ -56,15 +56,25 @@ def load_history(training: list, sleep: list, tz: str, profile: Any = None) -> A
 
     result = load_sources([*training, *sleep], tz, profile)
     problems = []
+    why = skipped_text(result.skipped)
     if result.sessions.empty:
-        problems.append(Problem("no training sessions in the --training files", "--training"))
+        problems.append(Problem(f"no training sessions in the --training files ({', '.join(map(str, training))})"
+                                f"{why}: pass a training export", "--training"))
     if sleep and result.nights.empty:
-        problems.append(Problem("no sleep nights in the --sleep files", "--sleep"))
+        problems.append(Problem(f"no sleep nights in the --sleep files ({', '.join(map(str, sleep))}){why}: "
+                                "pass a sleep export", "--sleep"))
     if problems:
         raise UserError(problems)
     for note in result.warnings:
         sys.stderr.write(f"heavylegs: warning: {note}\n")
     return result
+
+
+def skipped_text(skipped: dict[str, int]) -> str:
+    """`` (skipped: 2 x reason; ...)`` for an error message, or ``""`` when nothing was skipped."""
+    if not skipped:
+        return ""
+    return " (skipped: " + "; ".join(f"{n} x {reason}" for reason, n in sorted(skipped.items())) + ")"
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:

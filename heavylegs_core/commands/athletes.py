@@ -214,6 +214,10 @@ def _import_history(store: Store, args: argparse.Namespace) -> None:
 
     a = store.athlete(args.name)
     result = load_sources(args.sources, a.tz, AthleteProfile(**a.profile))
+    if result.sessions.empty and result.nights.empty:  # a mistake (the wrong file), as in 'heavylegs import'
+        from heavylegs_core.commands.import_cmd import nothing_imported
+
+        raise nothing_imported(args.sources, result.skipped)
     for note in result.warnings:
         sys.stderr.write(f"heavylegs: warning: {note}\n")
     got = store.add_history(a.name, result.sessions, result.nights)

@@ -20,7 +20,9 @@ nights.
   reason with its count, and the warnings.
 
 Exit 0 on success, 2 with one ``heavylegs: error: <file>[:<row>]: ...`` line
-per problem on stderr otherwise.
+per problem on stderr otherwise. An import that finds no session and no night
+at all is such a problem (one line naming the files and why rows were skipped):
+it never replaces an existing ``--out`` file with an empty table.
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ from heavylegs_core.commands._common import (
     add_format,
     add_out,
     print_json,
+    skipped_text,
     timezone,
     write_output,
 )
+from heavylegs_core.errors import UserError
 
 NAME = "import"
 HELP = ("read training and sleep exports (FIT, GPX, TCX, Strava, Garmin, Fitbit, Oura, Whoop, "
@@ -91,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     from heavylegs_core.importers import load_sources, write_canonical_csv
 
     result = load_sources(args.paths, tz=args.tz, progress=_progress())
+    if result.sessions.empty and result.nights.empty:
+        raise nothing_imported(args.paths, result.skipped, out=args.out)
     if args.out is not None:
         write_output(args.out, write_canonical_csv(result))
     if args.format == "json":
@@ -111,6 +117,19 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"written: {args.out}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
+
+
+def nothing_imported(paths: list[str], skipped: dict[str, int], *, out: object = None) -> UserError:
+    """The error of an import that found no session and no night: it names the files and the skips.
+
+    An import that finds nothing is a mistake (the wrong file, an empty export), not a result:
+    writing an empty table over ``--out`` would lose what was there.
+    """
+    where = ", ".join(str(p) for p in paths)
+    why = skipped_text(skipped)
+    kept = f"; {out} was left unchanged" if out is not None else ""
+    return UserError(f"nothing to import: no training session or sleep night found{why}; "
+                     f"check that these are the exports you meant{kept}", where=where)
 
 
 def _count_line(kind: str, df) -> str:

@@ -81,15 +81,20 @@ def _read(args: argparse.Namespace, profile: AthleteProfile) -> tuple[pd.DataFra
     import pandas as pd
 
     from heavylegs_core.errors import Problem, UserError
-    from heavylegs_core.importers import load_sources
+    from heavylegs_core.importers import ImportResult, combine_results, load_sources
     from heavylegs_core.records import empty_nights, empty_sessions, normalise_nights
 
     problems: list[Problem] = []
     sessions: list[pd.DataFrame] = []
     nights: list[pd.DataFrame] = []
     notes: list[str] = []
+    seen: set[tuple[str, Path]] = set()
     for role, paths in (("training", args.training), ("sleep", args.sleep)):
         for path in paths:
+            if (role, Path(path).resolve()) in seen:  # the same file given twice is read once
+                notes.append(f"{path}: given twice: read once")
+                continue
+            seen.add((role, Path(path).resolve()))
             try:
                 result = load_sources([path], args.tz, profile)
             except UserError as exc:
@@ -115,7 +120,12 @@ def _read(args: argparse.Namespace, profile: AthleteProfile) -> tuple[pd.DataFra
                 nights.append(result.nights)
     if problems:
         raise UserError(problems)
-    all_sessions = pd.concat(sessions, ignore_index=True) if sessions else empty_sessions()
+    # the same session (or night) in two files counts once, as in 'heavylegs import' and 'assess'
+    both = combine_results([ImportResult(sessions=s) for s in sessions], profile)
+    merged = both.skipped.get("duplicate session merged (the same session in two sources)", 0)
+    if merged:
+        notes.append(f"--training: merged {merged} duplicate session(s) (the same session in two files)")
+    all_sessions = both.sessions if sessions else empty_sessions()
     all_nights = normalise_nights(pd.concat(nights, ignore_index=True)) if nights else empty_nights()
     return all_sessions, all_nights, notes
 
@@ -131,6 +141,8 @@ def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
             columns[name] = [d.date().isoformat() for d in col]
         elif str(col.dtype) == "Int64":
             columns[name] = [None if v is None else int(v) for v in col.astype(object).where(col.notna(), None)]
+        elif str(col.dtype) == "boolean":
+            columns[name] = [None if v is None else bool(v) for v in col.astype(object).where(col.notna(), None)]
         else:
             arr = col.to_numpy(dtype="float64")
             columns[name] = [None if not np.isfinite(v) else float(v) for v in arr]
@@ -149,13 +161,26 @@ def _cell(value: Any, fmt: str) -> str:
     return format(int(value) if fmt == "d" else float(value), fmt)
 
 
+def _text_cell(rec: dict[str, Any], col: str, fmt: str) -> str:
+    """One cell of the text table: the streak bound where the days since rest are unknown,
+    and ``*`` after an ACWR whose 28 days hold a break (``acwr_meaningful`` false)."""
+    text = _cell(rec[col], fmt)
+    if col == "days_since_rest" and text == "-":
+        bound = _cell(rec.get("days_since_rest_at_least"), "d")
+        return text if bound == "-" else f">={bound}"
+    if col.startswith("acwr_") and text != "-" and rec.get("acwr_meaningful") is False:
+        return text + "*"
+    return text
+
+
 def _text(table: pd.DataFrame) -> str:
     """The last days of the table as a readable block for a coach."""
     from heavylegs_core import EDUCATIONAL_NOTE
+    from heavylegs_core.metrics import BREAK_DAYS
 
     tail = table.tail(TEXT_DAYS)
     rows = [[header for _, header, _ in TEXT_COLUMNS]]
-    rows += [[_cell(rec[col], fmt) for col, _, fmt in TEXT_COLUMNS]
+    rows += [[_text_cell(rec, col, fmt) for col, _, fmt in TEXT_COLUMNS]
              for rec in tail.to_dict("records")]
     widths = [max(len(r[i]) for r in rows) for i in range(len(TEXT_COLUMNS))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
@@ -169,9 +194,11 @@ def _text(table: pd.DataFrame) -> str:
         ("load: AU (RPE x minutes, else TRIMP, else minutes). CTL/ATL: 42/7-day weighted averages; "
          "TSB: yesterday's CTL - ATL."),
         ("ACWR: 7-day / 28-day mean load (ACWR-e: exponentially weighted); empty until 28 days of history. "
-         "It is a popular heuristic, not a validated injury predictor."),
+         "It is a popular heuristic, not a validated injury predictor. * after a ratio: not meaningful, the "
+         f"28 days hold a break of {BREAK_DAYS}+ days without load."),
         ("spike: longest recent run / longest run in the 30 days before it (above 1.1 is a warning sign). "
-         "no rest: days since a day without training. Empty cell (-): not enough data."),
+         "no rest: days since a day without training (>=N: no rest day on record, so at least N). "
+         "Empty cell (-): not enough data."),
         EDUCATIONAL_NOTE,
     ]
     return "\n".join([*head, "", *lines, "", *foot]) + "\n"

@@ -36,29 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the emergency number to show in warning-sign advice (e.g. 112, 911, 999)")
 
 
-def _fmt(value: Any, digits: int) -> str:
-    import math
-
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{float(value):,.{digits}f}"
-
-
-def history_summary(table: pd.DataFrame, label: str) -> dict[str, str]:
-    """The key figures of a daily metrics table's last 28 days (the app's summary table)."""
-    last = table.iloc[-1]
-    recent = table.tail(28)
-    return {
-        "Source": label,
-        "Days of history": str(len(table)),
-        "Load, last 28 days (AU)": _fmt(recent["load"].sum(), 0),
-        "Running, last 28 days (km)": _fmt(recent["run_km"].sum(), 1),
-        "Acute:chronic ratio (coupled)": _fmt(last.get("acwr_coupled"), 2),
-        "Days since a rest day": _fmt(last.get("days_since_rest"), 0),
-        "Sleep, 7-day mean (h)": _fmt(last.get("sleep_7d_mean"), 1),
-    }
-
-
 def history_charts(sessions: pd.DataFrame, table: pd.DataFrame, *, sleep_need_h: float = 8.0,
                    with_sleep: bool = False) -> tuple[str, ...]:
     """Inline SVG charts: weekly load by sport, form (TSB), and sleep when sleep data is given."""
@@ -117,12 +94,13 @@ def render_report(answers: dict[str, Any], sessions: pd.DataFrame | None, nights
     import datetime as dt
 
     from heavylegs_core.errors import UserError
+    from heavylegs_core.history_summary import history_summary
     from heavylegs_core.metrics import daily_metrics
     from heavylegs_core.model import DEFAULT_EMERGENCY_NUMBER, assess, engine
     from heavylegs_core.report import report_html
 
     metrics = None
-    summary: dict[str, str] = {}
+    summary: dict[str, Any] = {}
     charts: tuple[str, ...] = ()
     if sessions is not None and not sessions.empty:
         table = daily_metrics(sessions, nights, profile=profile, as_of=as_of)

@@ -70,6 +70,7 @@ __all__ = [
     "ImportResult",
     "ReadContext",
     "Source",
+    "combine_results",
     "detect",
     "load_sources",
     "register",
@@ -514,7 +515,15 @@ def load_sources(
     problems: list[Problem] = []
     with contextlib.ExitStack() as stack:
         walker = _Walker(stack, merged)
-        paths_seen = [str(Path(p)) for p in paths]
+        paths_seen = []
+        resolved: set[Path] = set()
+        for p in paths:
+            real = Path(p).resolve()
+            if real in resolved:  # the same file or folder given twice is read once
+                merged.skip("file given twice (read once)")
+                continue
+            resolved.add(real)
+            paths_seen.append(str(Path(p)))
         failed: set[str] = set()
         for p in paths_seen:
             try:
@@ -553,6 +562,20 @@ def load_sources(
                                         p))
     if problems:
         raise UserError(problems)
+    return _combine(results, merged, profile)
+
+
+def combine_results(results: Iterable[ImportResult], profile: AthleteProfile | None = None) -> ImportResult:
+    """One result from several that were read separately, duplicates merged as :func:`load_sources` does.
+
+    The same session (or night) found in two results is kept once, so two
+    exports of the same training never add up; skips and warnings are summed.
+    """
+    return _combine(list(results), ImportResult(), profile)
+
+
+def _combine(results: list[ImportResult], merged: ImportResult, profile: AthleteProfile | None) -> ImportResult:
+    """Merge ``results`` into ``merged``: durations checked, duplicates merged, loads filled."""
     frames_s = [r.sessions for r in results if len(r.sessions)]
     frames_n = [r.nights for r in results if len(r.nights)]
     if frames_s:

@@ -298,7 +298,9 @@ def _local_times(cells: pd.Series, zones: pd.Series, src: Source, rows: np.ndarr
                                     src.name, int(row))) from None
         if t.tzinfo is None:
             off = _offset(zone, src, int(row))
-            t = t.tz_localize(off) if off is not None else t.tz_localize(tz)
+            # a wall-clock time in a daylight-saving gap or overlap: as _base.localise reads it
+            t = t.tz_localize(off) if off is not None else t.tz_localize(tz, ambiguous=True,
+                                                                         nonexistent="shift_forward")
         out.append(t.tz_convert(tz))
     return out
 

@@ -10,6 +10,7 @@ squad form); ``FACTS`` holds the numbers the lesson states (science.md section 2
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import NamedTuple
 
 import altair as alt
@@ -91,23 +92,54 @@ def scenario_metrics(name: str) -> pd.DataFrame:
     return daily_metrics(sessions_from_loads(loads), as_of=START + dt.timedelta(days=len(loads) - 1))
 
 
-def ratios_chart(m: pd.DataFrame, title: str) -> alt.LayerChart:
-    """The three ratios over time with the published 0.8–1.3 band (shown as a heuristic)."""
-    refs = load_chart_references()
+def ratio_points(m: pd.DataFrame) -> pd.DataFrame:
+    """The three ratios of a daily metrics table in long form, split by whether they are meaningful.
+
+    One row per day and ratio with a value: ``date``, ``ratio`` (its label),
+    ``value`` (the ratio where it is meaningful, else empty: the line breaks
+    there) and ``after_break`` (the ratio on days whose 28-day window holds a
+    break of 10 or more days without load, ``acwr_meaningful`` false; else empty).
+    """
     long = (m[["date", *RATIO_COLUMNS]].rename(columns=RATIO_COLUMNS)
-            .melt(id_vars=["date"], var_name="ratio", value_name="value").dropna(subset=["value"]))
+            .assign(broken=(~m["acwr_meaningful"].astype("boolean")).fillna(False).to_numpy(dtype=bool))
+            .melt(id_vars=["date", "broken"], var_name="ratio", value_name="ratio_value")
+            .dropna(subset=["ratio_value"]))
+    return pd.DataFrame({"date": long["date"], "ratio": long["ratio"],
+                         "value": long["ratio_value"].where(~long["broken"]),
+                         "after_break": long["ratio_value"].where(long["broken"])}).reset_index(drop=True)
+
+
+def ratios_chart(m: pd.DataFrame, title: str) -> alt.LayerChart:
+    """The three ratios over time with the published 0.8–1.3 band (shown as a heuristic).
+
+    Ratios after a break (:func:`ratio_points`) are hollow grey points, not part of the lines.
+    """
+    from heavylegs_core.charts import AFTER_BREAK, BREAK_GREY, BREAK_WHY
+
+    refs = load_chart_references()
+    long = ratio_points(m)
     band = alt.Chart(inline_csv(pd.DataFrame({"lo": [refs.acwr_band.low], "hi": [refs.acwr_band.high]}))).mark_rect(
         color="#e5e7eb", opacity=0.6).encode(y="lo:Q", y2="hi:Q")
-    lines = alt.Chart(inline_csv(long)).mark_line().encode(
+    tip = alt.Tooltip("date:T", format="%a %d %b %Y")
+    # the lines and the points share one inline data set on their layer (two charts with the same
+    # inline CSV each would parse its dates twice in Vega-Lite and draw nothing)
+    lines = alt.Chart().mark_line().encode(
         x=alt.X("date:T", title=None), y=alt.Y("value:Q", title="ratio"),
-        color=alt.Color("ratio:N", title=None,
+        color=alt.Color("ratio:N", title=None, legend=alt.Legend(labelLimit=400),
                         scale=alt.Scale(domain=list(RATIO_COLOURS), range=list(RATIO_COLOURS.values()))),
-        tooltip=[alt.Tooltip("date:T", format="%a %d %b %Y"), "ratio:N", alt.Tooltip("value:Q", format=".2f")])
+        tooltip=[tip, "ratio:N", alt.Tooltip("value:Q", format=".2f")])
+    broken = alt.Chart().transform_filter("isValid(datum.after_break)").transform_calculate(
+        status=json.dumps(AFTER_BREAK)).mark_point(filled=False, color=BREAK_GREY, size=28).encode(
+        x=alt.X("date:T", title=None), y=alt.Y("after_break:Q", title="ratio"),
+        shape=alt.Shape("status:N", title=None, scale=alt.Scale(domain=[AFTER_BREAK], range=["circle"]),
+                        legend=alt.Legend(labelLimit=400, symbolStrokeColor=BREAK_GREY)),
+        tooltip=[tip, "ratio:N", alt.Tooltip("after_break:Q", title="value (not meaningful)", format=".2f")])
     loads = alt.Chart(inline_csv(m[["date", "load"]])).mark_bar(color="#9ca3af").encode(
         x=alt.X("date:T", title=None), y=alt.Y("load:Q", title="load (AU)"),
-        tooltip=[alt.Tooltip("date:T", format="%a %d %b %Y"), alt.Tooltip("load:Q", format=".0f")],
+        tooltip=[tip, alt.Tooltip("load:Q", format=".0f")],
     ).properties(height=90)
-    top = alt.layer(band, lines).properties(title=alt.Title(title, subtitle=refs.acwr_band.label))
+    top = alt.layer(band, alt.layer(lines, broken, data=inline_csv(long))).properties(title=alt.Title(
+        title, subtitle=[refs.acwr_band.label, f"Hollow grey points: {BREAK_WHY}"]))
     return alt.vconcat(top, loads)
 
 
