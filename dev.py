@@ -33,6 +33,7 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 RUNTIME_LOCK = ROOT / "binder" / "requirements.txt"
 TEMPLATE = ROOT / "share" / "jupyter" / "voila" / "templates" / "heavylegs"
 TEST_LOCK = ROOT / "tests" / "requirements.txt"
+SERVER_CONFIG = ROOT / "jupyter-config"  # Jupyter Server extensions, installed as a copy like the template
 # Top-level runtime requirements; the lock pins these and everything they pull in.
 RUNTIME_TOP = [
     "voila==0.5.13", "ipywidgets==8.1.9", "ipykernel==7.4.0", "jupyterlab==4.6.6",
@@ -73,7 +74,7 @@ def setup(with_tests: bool) -> None:
         check([sys.executable, "-m", "venv", VENV])
     locks = [RUNTIME_LOCK, ROOT / "pyproject.toml"] + ([TEST_LOCK] if with_tests else [])
     # the Voila template is installed as a copy (package data): an edit to it installs again
-    template = sorted(p for p in TEMPLATE.rglob("*") if p.is_file())
+    template = sorted(p for p in [*TEMPLATE.rglob("*"), *SERVER_CONFIG.rglob("*")] if p.is_file())
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in [*locks, *template])).hexdigest()
     stamp = VENV / (".stamp-test" if with_tests else ".stamp-app")
     if stamp.exists() and stamp.read_text() == digest:

@@ -32,6 +32,7 @@ PLAN: list[tuple[str, list[str]]] = [
     ("bench_dashboard", ["--rounds", "3"]),
     ("bench_assessment", ["--rounds", "0"]),
     ("bench_import", ["--repeat", "3"]),
+    ("bench_upload", ["--repeat", "3"]),
     ("bench_metrics", []),
     ("bench_assess", ["--repeats", "3"]),
     ("bench_store", []),

@@ -17,11 +17,7 @@ import datetime as dt
 import functools
 import json
 import math
-import re
-import shutil
-import tempfile
-import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +25,7 @@ import ipywidgets as widgets
 
 from heavylegs_core.errors import UserError
 from heavylegs_core.guard import checked_uploads, guard, guard_tree, quote
+from heavylegs_core.history_summary import history_summary
 from heavylegs_core.knowledge import (
     ATHLETE_QUESTIONS,
     DONT_KNOW,
@@ -48,6 +45,8 @@ from heavylegs_core.ui import (
     offline_chart,
     reports_errors,
 )
+from heavylegs_core.upload_widget import UploadArea
+from heavylegs_core.uploads import Received, safe_filename, shown_where
 
 #: Emergency numbers by country group (red-flags.md rule 5).
 COUNTRIES: dict[str, str] = {
@@ -59,18 +58,9 @@ COUNTRIES: dict[str, str] = {
 UNITS = ("km", "miles")
 KM_PER_MILE = 1.609344
 MAX_NAME = 80
-MAX_FILES = 20
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-MAX_ANSWERS_BYTES = 256 * 1024
+MAX_ANSWERS_BYTES = 256 * 1024  # a saved session (answers and results) to resume from
 MAX_NUMBER_CHARS = 40
 NOT_CHOSEN = "—"
-
-
-def safe_filename(name: str) -> str:
-    """A file name safe to write in a private temporary folder (no path, no odd characters)."""
-    base = Path(str(name).replace("\\", "/")).name
-    base = re.sub(r"[^A-Za-z0-9._ -]", "_", base).strip(" .") or "upload"
-    return base[:120]
 
 
 def parse_number(text: str, q: Question) -> float | None:
@@ -184,7 +174,6 @@ class AssessmentApp(widgets.VBox):
         self.history_summary: dict[str, Any] = {}
         self.result: Assessment | None = None
         self.acknowledged = False
-        self._upload_dir: Path | None = None
         self._records: tuple[Any, Any, str] | None = None
         self._table: Any = None  # the daily metrics of the loaded history (for the report's charts)
         self.errors = ErrorBox()
@@ -310,12 +299,11 @@ class AssessmentApp(widgets.VBox):
         self.sample = widgets.Dropdown(options=samples, value=None, description="Sample athlete",
                                        style={"description_width": "initial"})
         self.sample.observe(reports_errors(self.errors)(self._sample_changed), names="value")
-        # built when the step is first shown: classes given at creation (one message per widget, not two),
-        # and no icon on the upload buttons (an icon would make the page fetch an icon font, ~80 kB)
-        self.upload = widgets.FileUpload(
-            multiple=True, description="Upload exports", icon="",
-            accept=".csv,.json,.fit,.gz,.gpx,.tcx,.xml,.zip", _dom_classes=("hl-upload",))
-        self.upload.observe(reports_errors(self.errors)(self._uploaded), names="value")
+        # built when the step is first shown: classes given at creation (one message per widget, not two);
+        # files are streamed to the server in chunks (heavylegs_core.upload_widget), not sent over the websocket
+        self.uploader = UploadArea("Upload exports", self._uploaded,
+                                   errors=self.errors, classes=("hl-upload",))
+        self.upload = self.uploader.widget
         self.import_progress = widgets.IntProgress(min=0, max=1, value=0, description="Import",
                                                    layout=widgets.Layout(display="none"))
         self.history_html = widgets.HTML(_dom_classes=("hl-history",))
@@ -446,34 +434,20 @@ class AssessmentApp(widgets.VBox):
         self.load_history([pmdata_file(pid, "srpe.csv"), pmdata_file(pid, "wellness.csv")],
                           label=f"PMData {pid}")
 
-    def _uploaded(self, change: dict) -> None:
-        files = checked_uploads(change["new"], max_files=MAX_FILES, max_bytes=MAX_UPLOAD_BYTES, where="upload")
-        if not files:
-            return
-        folder = Path(tempfile.mkdtemp(prefix="batch", dir=self.upload_dir()))
-        paths = []
-        for i, (name, content) in enumerate(files):
-            path = folder / f"{i:02d}_{safe_filename(name)}"
-            path.write_bytes(content)
-            paths.append(path)
-        self.load_history(paths, label=", ".join(safe_filename(name) for name, _ in files))
+    def _uploaded(self, files: list[Received]) -> None:
+        """Import the files that arrived (deleted after this call, with the upload's ticket)."""
+        self.load_history([f.path for f in files], label=", ".join(f.name for f in files),
+                          names={str(f.path): f.name for f in files})
 
-    def upload_dir(self) -> Path:
-        """A private temporary folder for this session's uploads, removed with the app.
+    def load_history(self, paths: list[Path], *, label: str, names: Mapping[str, str] | None = None) -> None:
+        """Import ``paths``, compute the daily metrics and use the last day as evidence.
 
-        Never under the notebooks folder or anything Voila or Jupyter serves.
+        ``names`` maps a path to the name the user knows it by (an uploaded file's name).
         """
-        if self._upload_dir is None:
-            self._upload_dir = Path(tempfile.mkdtemp(prefix="heavylegs-upload-"))
-            weakref.finalize(self, shutil.rmtree, self._upload_dir, ignore_errors=True)
-        return self._upload_dir
-
-    def load_history(self, paths: list[Path], *, label: str) -> None:
-        """Import ``paths``, compute the daily metrics and use the last day as evidence."""
         from heavylegs_core.metrics import daily_metrics
 
         self._build(self.history_step)
-        imported = import_with_progress(paths, self.import_progress, profile=self.profile())
+        imported = import_with_progress(paths, self.import_progress, profile=self.profile(), names=names)
         if imported.sessions.empty:
             raise UserError("these files hold no training sessions: add a training export", where=label)
         table = daily_metrics(imported.sessions, imported.nights, profile=self.profile())
@@ -499,17 +473,7 @@ class AssessmentApp(widgets.VBox):
         last = table.iloc[-1]
         self.metrics = {k: v for k, v in last.items() if k != "date"}  # the engine drops empty values
         self.history_as_of = last["date"].date() if hasattr(last["date"], "date") else None
-        recent = table.tail(28)
-        per_unit = 1.0 if self.units.value == "km" else 1 / KM_PER_MILE
-        summary = {
-            "Source": label,
-            "Days of history": len(table),
-            "Load, last 28 days (AU)": _fmt(recent["load"].sum(), 0),
-            f"Running, last 28 days ({self.units.value})": _fmt(recent["run_km"].sum() * per_unit, 1),
-            "Acute:chronic ratio (coupled)": _fmt(last.get("acwr_coupled"), 2),
-            "Days since a rest day": _fmt(last.get("days_since_rest"), 0),
-            "Sleep, 7-day mean (h)": _fmt(last.get("sleep_7d_mean"), 1),
-        }
+        summary = history_summary(table, label, unit="km" if self.units.value == "km" else "mi")
         self.history_summary = summary
         rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in summary.items())
         skipped_html = ""
@@ -571,13 +535,11 @@ class AssessmentApp(widgets.VBox):
     def _resume(self, change: dict) -> None:
         if len(change["new"] or ()) > 1:
             raise UserError("resume from one saved session file at a time", where="resume")
-        files = checked_uploads(change["new"], max_files=1, max_bytes=MAX_UPLOAD_BYTES, where="resume")
+        files = checked_uploads(change["new"], max_files=1, max_bytes=MAX_ANSWERS_BYTES, where="resume")
         if not files:
             return
         name, raw = files[0]
         where = safe_filename(name)
-        if len(raw) > MAX_ANSWERS_BYTES:
-            raise UserError("this file is too large to be a saved session", where=where)
         try:
             doc = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -600,11 +562,11 @@ class AssessmentApp(widgets.VBox):
 
 
 def import_with_progress(paths: list[Path], bar: widgets.IntProgress, *, tz: str = "UTC",
-                         profile: AthleteProfile | None = None) -> Any:
+                         profile: AthleteProfile | None = None, names: Mapping[str, str] | None = None) -> Any:
     """Import uploaded ``paths`` (``load_sources``), showing progress in ``bar`` while it runs.
 
-    Problems name the uploaded file, never the private temporary path it was written to.
-    Returns the :class:`~heavylegs_core.importers.ImportResult`.
+    Problems name the uploaded file (``names``: path -> the name the user gave it), never
+    the private path it was written to. Returns the :class:`~heavylegs_core.importers.ImportResult`.
     """
     from heavylegs_core.importers import load_sources
 
@@ -616,7 +578,7 @@ def import_with_progress(paths: list[Path], bar: widgets.IntProgress, *, tz: str
     try:
         return load_sources(paths, tz, profile, progress=progress)
     except UserError as exc:
-        raise UserError([type(p)(p.message, safe_filename(p.where or "") or None, p.row)
+        raise UserError([type(p)(p.message, shown_where(p.where, names or {}), p.row)
                          for p in exc.problems]) from None
     finally:
         bar.layout.display = "none"
@@ -633,14 +595,6 @@ def history_load_chart(sessions: Any) -> Any:
 
     period = load_period(sessions)
     return period_load_chart(load_per_period(sessions, period), period)
-
-
-def _fmt(v: Any, digits: int) -> str:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):  # None, pandas.NA
-        return "—"
-    return "—" if math.isnan(f) else f"{f:,.{digits}f}"
 
 
 def assessment_app(**kwargs: Any) -> AssessmentApp:

@@ -19,8 +19,6 @@ import base64
 import datetime as dt
 import json
 import math
-import re
-import tempfile
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +30,7 @@ import ipywidgets as widgets
 from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.chart_options import ACWR_KINDS, ACWR_LABELS, KM_PER_MILE, UNITS
 from heavylegs_core.errors import Problem, UserError
-from heavylegs_core.guard import checked_uploads, guard_tree
+from heavylegs_core.guard import guard_tree
 from heavylegs_core.paths import PMDATA_ATTRIBUTION, pmdata_file, pmdata_participants
 from heavylegs_core.ui import (
     ErrorBox,
@@ -45,6 +43,8 @@ from heavylegs_core.ui import (
     reports_errors,
     to_spec,
 )
+from heavylegs_core.upload_widget import UploadArea
+from heavylegs_core.uploads import Received, safe_filename, shown_where
 
 if TYPE_CHECKING:  # pandas, the metrics and the charts load on first use (a cached first view needs none)
     import pandas as pd
@@ -56,10 +56,6 @@ if TYPE_CHECKING:  # pandas, the metrics and the charts load on first use (a cac
 SYNTHETIC: dict[str, float] = {"synthetic-1y": 1.0, "synthetic-10y": 10.0}
 UPLOADED = "uploaded"
 GIVEN = "given"
-#: File types the importers read (content is still checked by the importers).
-UPLOAD_SUFFIXES: tuple[str, ...] = (".csv", ".json", ".fit", ".gz", ".gpx", ".tcx", ".zip", ".xml")
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # all files together; matches server.MAX_UPLOAD_BYTES
-MAX_FILES = 20  # files in one upload
 MAX_ASSESSMENT_BYTES = 2 * 1024 * 1024
 RATING_COLUMNS: tuple[str, ...] = ("heavy_legs", "heavy legs", "heavylegs", "heavy_legs_rating", "heavy-legs")
 DATE_COLUMNS: tuple[str, ...] = ("date", "day")
@@ -157,54 +153,23 @@ def read_assessment_json(path: Path, *, display_name: str | None = None) -> pd.D
     return pd.DataFrame({"date": [day.as_unit("ns")], "note": [str(note)[:120]]})
 
 
-def _safe_name(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(str(name)).name).strip("._") or "upload"
-    out, k = base, 1
-    while out in taken:
-        k += 1
-        out = f"{k}_{base}"
-    taken.add(out)
-    return out
-
-
-def check_uploads(files: Sequence[Mapping[str, Any]]) -> None:
-    """Refuse uploads that are not import files or that are too large (UserError, one line each)."""
-    checked_uploads(files, max_files=MAX_FILES, max_bytes=MAX_UPLOAD_BYTES)  # count, shape, honest sizes
-    problems: list[Problem] = []
-    total = 0
-    for f in files:
-        name = str(f.get("name", ""))
-        size = len(f.get("content", b""))
-        total += size
-        if not name.lower().endswith(UPLOAD_SUFFIXES):
-            problems.append(Problem(f"not a file type the workbook reads (use {', '.join(UPLOAD_SUFFIXES)})", name))
-        elif size == 0:
-            problems.append(Problem("the file is empty", name))
-    if total > MAX_UPLOAD_BYTES:
-        problems.append(Problem(f"the files add up to {total / 1e6:.1f} MB; the limit is "
-                                f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB", "upload"))
-    if not files:
-        problems.append(Problem("no file was uploaded", "upload"))
-    if problems:
-        raise UserError(problems)
-
-
-def import_uploads(files: Sequence[Mapping[str, Any]], *, tz: str = "UTC",
+def import_uploads(files: Sequence[Received], *, tz: str = "UTC",
                    profile: AthleteProfile | None = None) -> tuple[History, list[str]]:
-    """Parse uploaded files (``FileUpload.value``: dicts with ``name`` and ``content``).
+    """Read uploaded files (:class:`heavylegs_core.uploads.Received`: name, path on disk, size).
 
-    The files are written to a fresh temporary directory (never under the
-    served notebooks folder), read with :func:`heavylegs_core.importers.load_sources`,
-    :func:`read_ratings_csv` and :func:`read_assessment_json`, and deleted
-    before returning. Training and sleep records are needed to plot anything. Returns the
-    history and one-line notes for the user (skipped rows, warnings).
+    Saved assessments (:func:`read_assessment_json`) and heavy-legs ratings
+    (:func:`read_ratings_csv`) are picked out; everything else goes to
+    :func:`heavylegs_core.importers.load_sources`. Problems name the uploaded file,
+    not its private path. Training and sleep records are needed to plot anything.
+    Returns the history and one-line notes for the user (skipped rows, warnings).
     """
     import pandas as pd
 
     from heavylegs_core.importers import load_sources
     from heavylegs_core.synthetic import History, empty_assessments, empty_ratings
 
-    check_uploads(files)
+    if not files:
+        raise UserError("no file was uploaded", where="upload")
     try:
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -212,32 +177,32 @@ def import_uploads(files: Sequence[Mapping[str, Any]], *, tz: str = "UTC",
     ratings: list[pd.DataFrame] = []
     assessments: list[pd.DataFrame] = []
     notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
-        taken: set[str] = set()
-        paths: list[Path] = []
-        for f in files:
-            path = Path(tmp) / _safe_name(str(f["name"]), taken)
-            path.write_bytes(bytes(f["content"]))
-            if path.suffix.lower() == ".json":
-                saved = read_assessment_json(path, display_name=str(f["name"]))
-                if saved is not None:
-                    assessments.append(saved)
-                    notes.append(f"{f['name']}: a saved assessment of {saved['date'].iloc[0]:%d %b %Y}")
-                    continue
-            if path.suffix.lower() == ".csv":
-                found = read_ratings_csv(path, display_name=str(f["name"]))
-                if found is not None:
-                    ratings.append(found)
-                    notes.append(f"{f['name']}: {len(found)} heavy-legs ratings")
-                    if len(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns) <= 3:
-                        continue  # a ratings-only file: nothing for the training importers
-            paths.append(path)
-        if paths:
+    paths: list[Path] = []
+    for f in files:
+        suffix = f.path.suffix.lower()
+        if suffix == ".json":
+            saved = read_assessment_json(f.path, display_name=f.name)
+            if saved is not None:
+                assessments.append(saved)
+                notes.append(f"{f.name}: a saved assessment of {saved['date'].iloc[0]:%d %b %Y}")
+                continue
+        if suffix == ".csv":
+            found = read_ratings_csv(f.path, display_name=f.name)
+            if found is not None:
+                ratings.append(found)
+                notes.append(f"{f.name}: {len(found)} heavy-legs ratings")
+                if len(pd.read_csv(f.path, nrows=0, encoding="utf-8-sig").columns) <= 3:
+                    continue  # a ratings-only file: nothing for the training importers
+        paths.append(f.path)
+    sessions = nights = None
+    if paths:
+        try:
             res = load_sources(paths, tz=tz, profile=profile)
-            sessions, nights = res.sessions, res.nights
-            notes += [f"skipped {n} rows: {why}" for why, n in res.skipped.items()] + list(res.warnings)
-        else:
-            sessions = nights = None
+        except UserError as exc:
+            raise UserError([type(p)(p.message, shown_where(p.where, {str(f.path): f.name for f in files}), p.row)
+                             for p in exc.problems]) from None
+        sessions, nights = res.sessions, res.nights
+        notes += [f"skipped {n} rows: {why}" for why, n in res.skipped.items()] + list(res.warnings)
     from heavylegs_core.records import empty_nights, empty_sessions
 
     history = History(
@@ -297,7 +262,9 @@ def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[p
     (first and last day, days), sessions, total and mean daily load (AU,
     AU/day), run distance (km or mi), fitness CTL and form TSB on the last
     day (AU/day), the highest ACWR of ``acwr_kind`` and the days above the
-    published band, the highest monotony, nights with sleep data, mean sleep
+    published band (both without the days whose ratio is not meaningful,
+    ``acwr_meaningful`` false: after a break), how many such days were left
+    out, the highest monotony, nights with sleep data, mean sleep
     (h), nights under :data:`heavylegs_core.metrics.SHORT_NIGHT_H` h and under
     the sleep need, heavy-legs ratings (count, mean 0-10) and saved
     assessments (count). ``period`` None means the whole history.
@@ -328,6 +295,10 @@ def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[p
     first, last = m["date"].iloc[0], m["date"].iloc[-1]
     per = 1.0 if unit == "km" else 1.0 / KM_PER_MILE
     acwr = m[f"acwr_{acwr_kind}"]
+    after_break = ((~m["acwr_meaningful"].astype("boolean")).fillna(False) if "acwr_meaningful" in m.columns
+                   else pd.Series(False, index=m.index))
+    left_out = int((after_break & acwr.notna()).sum())
+    acwr = acwr[~after_break]  # a ratio after a break reflects the break, not the training
     sleep = m["sleep_h"].dropna()
     rows += [
         ("Period", f"{first:%d %b %Y} – {last:%d %b %Y}", f"{len(m)} days"),
@@ -339,6 +310,7 @@ def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[p
         ("Form (TSB) on the last day", _fmt(m["tsb"].iloc[-1], ".1f"), "AU/day"),
         (f"Highest ACWR, {ACWR_LABELS[acwr_kind]}", _fmt(acwr.max(), ".2f"), "ratio"),
         (f"Days with ACWR above {band.high:g}", f"{int((acwr > band.high).sum())}", "days"),
+        ("ACWR days left out (after a break: not meaningful)", f"{left_out}", "days"),
         ("Highest 7-day monotony", _fmt(m["monotony"].max(), ".2f"), "ratio"),
         ("Nights with sleep data", f"{len(sleep)}", "nights"),
         ("Mean sleep", _fmt(sleep.mean() if len(sleep) else math.nan, ".2f"), "h"),
@@ -374,7 +346,7 @@ def download_link(data: bytes, fmt: str, stem: str) -> str:
     """An ``<a download>`` link carrying ``data`` as a base64 data URI (the name is sanitised)."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    name = _safe_name(f"{stem}.{fmt}", set())
+    name = safe_filename(f"{stem}.{fmt}")
     href = f"data:{EXPORT_FORMATS[fmt]};base64,{base64.b64encode(data).decode('ascii')}"
     return (f'<a class="hl-download" download="{esc(name)}" href="{href}">Save {esc(name)} '
             f"({len(data) / 1024:.0f} KB)</a>")
@@ -530,7 +502,6 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
     unit = widgets.ToggleButtons(options=[("km", "km"), ("miles", "mi")], value="km", description="Distance",
                                  layout=plain, style=looks.toggle_style)
     # no icon: the icon font alone would add about 76 KB to the page
-    upload = widgets.FileUpload(multiple=True, accept=",".join(UPLOAD_SUFFIXES), description="Upload files", icon="")
     tz = widgets.Text(value="UTC", description="Time zone", placeholder="e.g. Europe/Oslo",
                       style={"description_width": "initial"}, layout=widgets.Layout(width="240px"))
     status = html(shown["status"])
@@ -588,11 +559,7 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
         state.unit = change["new"]
         redraw()
 
-    @reports_errors(errors)
-    def on_upload(change: dict) -> None:
-        files = list(change["new"])
-        if not files:
-            return
+    def on_upload(files: list[Received]) -> None:
         h, notes = import_uploads(files, tz=tz.value.strip() or "UTC", profile=the_profile())
         metrics = _metrics(h, the_profile())
         histories[UPLOADED] = h
@@ -614,10 +581,13 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
 
         return on_click
 
+    # files stream to the server in chunks (heavylegs_core.upload_widget), so exports of several GB fit
+    uploader = UploadArea("Upload files", on_upload, errors=errors,
+                          classes=("hl-dashboard-upload",))
+    upload = uploader.widget
     pick.observe(on_pick, names="value")
     acwr.observe(on_acwr, names="value")
     unit.observe(on_unit, names="value")
-    upload.observe(on_upload, names="value")
     png.on_click(exporter("png"))
     svg.on_click(exporter("svg"))
     chart.selections.observe(on_brush, ["period"])
@@ -643,7 +613,7 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
         ],
         name="dashboard",
     )
-    root.hl_controls = {"chart": chart, "pick": pick, "acwr": acwr, "unit": unit, "upload": upload, "tz": tz,
+    root.hl_controls = {"chart": chart, "pick": pick, "acwr": acwr, "unit": unit, "upload": upload, "uploader": uploader, "tz": tz,
                         "summary": summary, "status": status, "png": png, "svg": svg, "download": download,
                         "errors": errors, "state": state}
     guard_tree(root, errors)  # state the page sends around the controls: refused, shown in errors
@@ -651,6 +621,6 @@ def dashboard_app(*, athlete: str | None = None, history: History | None = None,
 
 
 __all__ = [
-    "SYNTHETIC", "check_uploads", "dashboard_app", "dashboard_view", "download_link", "export_bytes", "import_uploads",
+    "SYNTHETIC", "dashboard_app", "dashboard_view", "download_link", "export_bytes", "import_uploads",
     "period_summary", "read_assessment_json", "read_ratings_csv", "sample_history", "selected_period", "summary_html",
 ]

@@ -73,7 +73,13 @@ _GUARDED = "_hl_guarded"
 
 
 def editable_keys(widget: widgets.Widget) -> frozenset[str] | None:
-    """The state keys the page may change on ``widget``; None means any synced key."""
+    """The state keys the page may change on ``widget``; None means any synced key.
+
+    A widget class of the workbook may name its own with a ``_hl_editable`` attribute.
+    """
+    own = getattr(type(widget), "_hl_editable", None)
+    if isinstance(own, frozenset):
+        return own
     for classes, keys in EDITABLE:
         if isinstance(widget, classes):
             return keys

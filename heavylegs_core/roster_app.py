@@ -19,8 +19,6 @@ import base64
 import contextlib
 import datetime as dt
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,17 +26,14 @@ from typing import Any
 import ipywidgets as widgets
 
 from heavylegs_core.assessment_app import (
-    MAX_FILES,
     MAX_NAME,
-    MAX_UPLOAD_BYTES,
     AssessmentApp,
     import_with_progress,
-    safe_filename,
 )
 from heavylegs_core.coach import Comparison, TimelineRow, compare, timeline
 from heavylegs_core.errors import UserError
-from heavylegs_core.guard import checked_uploads, guard_tree
 from heavylegs_core.guard import guard as guard_widget
+from heavylegs_core.guard import guard_tree
 from heavylegs_core.knowledge import Knowledge, load_knowledge
 from heavylegs_core.model import is_shown
 from heavylegs_core.store import (
@@ -49,9 +44,12 @@ from heavylegs_core.store import (
     open_store,
 )
 from heavylegs_core.ui import ErrorBox, esc, mark_ready, reports_errors
+from heavylegs_core.upload_widget import UploadArea
+from heavylegs_core.uploads import Received, safe_filename, size_text
 
 #: Largest portable file accepted from the browser (bytes, as uploaded).
-MAX_PORTABLE_UPLOAD = 100 * 1024 * 1024
+#: Largest portable file read (bytes): the whole document is parsed and checked in memory.
+MAX_PORTABLE_BYTES = 500 * 1024 * 1024
 SEXES = (("—", None), ("Female", "female"), ("Male", "male"), ("Other", "other"))
 NONE_CHOSEN = "—"
 #: The comparison lists contributors in either top TOP_SHOWN, or that moved by MOVED_POINTS in 100 or more.
@@ -235,10 +233,10 @@ class RosterApp(widgets.VBox):
         # -- one athlete
         self.summary = widgets.HTML()
         self.summary.add_class("hl-athlete-summary")
-        self.history_upload = widgets.FileUpload(multiple=True, description="Import history",
-                                                 accept=".csv,.json,.fit,.gz,.gpx,.tcx,.xml,.zip")
-        self.history_upload.add_class("hl-history-upload")
-        self.history_upload.observe(guard(self._history_uploaded), names="value")
+        # files stream to the server in chunks (heavylegs_core.upload_widget): exports of several GB fit
+        self.history_uploader = UploadArea("Import history", self._history_uploaded, errors=self.errors,
+                                           classes=("hl-history-upload",))
+        self.history_upload = self.history_uploader.widget
         self.import_progress = widgets.IntProgress(min=0, max=1, value=0, description="Import",
                                                    layout=widgets.Layout(display="none"))
         self.timeline = widgets.HTML()
@@ -326,9 +324,10 @@ class RosterApp(widgets.VBox):
         self.export_all.on_click(guard(lambda _: self.prepare_export(all_athletes=True)))
         self.portable_link = widgets.HTML()
         self.portable_link.add_class("hl-portable-link")
-        self.portable_upload = widgets.FileUpload(multiple=False, accept=".json,.gz", description="Import records")
-        self.portable_upload.add_class("hl-portable-upload")
-        self.portable_upload.observe(guard(self._portable_uploaded), names="value")
+        self.portable_uploader = UploadArea("Import records", self._portable_uploaded, errors=self.errors,
+                                            classes=("hl-portable-upload",))
+        self.portable_upload = self.portable_uploader.widget
+        self.portable_upload.accept = ".json,.gz"
         keep_box = widgets.VBox([
             widgets.HTML("<h2>Keep the records</h2><p>Download one athlete or all of them as a single portable "
                          "file, and import such a file here or on another machine (it is checked completely "
@@ -477,28 +476,17 @@ class RosterApp(widgets.VBox):
         self.pick.value = name
         self.status.value = f"<p>Added {esc(name)}.</p>"
 
-    def _history_uploaded(self, change: dict) -> None:
+    def _history_uploaded(self, files: list[Received]) -> None:
         from heavylegs_core.profile import AthleteProfile
 
-        files = checked_uploads(change["new"], max_files=MAX_FILES, max_bytes=MAX_UPLOAD_BYTES, where="import")
-        if not files:
-            return
         name = self._require_athlete()
-        folder = Path(tempfile.mkdtemp(prefix="heavylegs-roster-"))
-        try:
-            paths = []
-            for i, (fname, content) in enumerate(files):
-                path = folder / f"{i:02d}_{safe_filename(fname)}"
-                path.write_bytes(content)
-                paths.append(path)
-            with self.store() as s:
-                a = s.athlete(name)
-            imported = import_with_progress(paths, self.import_progress, tz=a.tz,
-                                            profile=AthleteProfile(**a.profile))
-            with self.store() as s:
-                got = s.add_history(name, imported.sessions, imported.nights)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        with self.store() as s:
+            a = s.athlete(name)
+        imported = import_with_progress([f.path for f in files], self.import_progress, tz=a.tz,
+                                        profile=AthleteProfile(**a.profile),
+                                        names={str(f.path): f.name for f in files})
+        with self.store() as s:
+            got = s.add_history(name, imported.sessions, imported.nights)
         self._show_athlete()
         self.refresh_roster_only()
         self.status.value = (f"<p>{esc(name)}: added {got.sessions_added} sessions ({got.sessions_duplicate} "
@@ -652,15 +640,18 @@ class RosterApp(widgets.VBox):
                                     + f" ({len(data) / 1024:,.0f} KB)</p>")
         return data
 
-    def _portable_uploaded(self, change: dict) -> None:
+    def _portable_uploaded(self, files: list[Received]) -> None:
         from heavylegs_core.portable import import_bytes
 
-        files = checked_uploads(change["new"], max_files=1, max_bytes=MAX_PORTABLE_UPLOAD, where="import")
-        if not files:
-            return
-        fname, data = files[0]
+        if len(files) != 1:
+            raise UserError("import one portable file at a time", where="import")
+        f = files[0]
+        if f.size > MAX_PORTABLE_BYTES:
+            raise UserError(f"{size_text(f.size)} is too large for a portable file of heavylegs records "
+                            f"(at most {size_text(MAX_PORTABLE_BYTES)}): is it an export for 'Import history'?",
+                            where=f.name)
         with self.store() as s:
-            added = import_bytes(s, data, safe_filename(fname))
+            added = import_bytes(s, f.path.read_bytes(), f.name)
         self.refresh()
         self.status.value = "<p>Imported: " + esc(", ".join(f"{v} {k}" for k, v in added.items())) + ".</p>"
 

@@ -24,7 +24,10 @@ from heavylegs_core.errors import UserError
 from heavylegs_core.paths import LANDING_NOTEBOOK, NOTEBOOKS_DIR, PROJECT_ROOT
 
 HOST = "127.0.0.1"
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Largest websocket message the server takes (bytes). Exports never travel over the websocket
+#: (they stream to the upload handler, heavylegs_core.uploads); the largest messages are a saved
+#: session to resume (at most 256 KB) and the chart JavaScript where it is not served as a file.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 #: Seconds Voila waits, after a page took a preheated kernel, before starting its replacement
 #: (Voila's default is 1 s): the replacement then does not compete for the CPU with the page
 #: that is still connecting to its kernel.
@@ -59,12 +62,11 @@ def voila_command(port: int, *, notebooks: Path = NOTEBOOKS_DIR, show_tracebacks
         sys.executable, "-m", "heavylegs_core.voila_app", str(notebooks),
         "--no-browser", f"--port={port}", f"--Voila.ip={HOST}", "--Voila.port_retries=0",
         *tracebacks,
-        # compress websocket frames (the chart JavaScript travels over it), and let messages up to
-        # twice the apps' upload limit through, so that an upload over the limit reaches the kernel
-        # and gets the app's message (a frame over tornado's limit just closes the connection)
+        # compress websocket frames (the chart JavaScript may travel over it); a message over the
+        # limit closes the connection, so the limit sits well above the largest message an app sends
         (
             "--Voila.tornado_settings="
-            f"{{'websocket_compression_options': {{}}, 'websocket_max_message_size': {2 * MAX_UPLOAD_BYTES}}}"
+            f"{{'websocket_compression_options': {{}}, 'websocket_max_message_size': {MAX_MESSAGE_BYTES}}}"
         ),
         *(extra or []),
     ]

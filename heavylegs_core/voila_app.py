@@ -1,5 +1,9 @@
 """Voila, as ``heavylegs app`` runs it: gzip on, malformed template paths refused, static files cached.
 
+``/``, the address Voila prints, redirects to the landing page (Voila's list of notebook
+files stays at ``/voila/tree/``), and the apps' upload route
+(:mod:`heavylegs_core.upload_handler`) is served beside Voila's handlers.
+
 Voila applies its ``tornado_settings`` after the tornado application exists, too late
 for ``compress_response`` (which tornado reads when the application is built). The
 apps' JavaScript and CSS are several MB uncompressed, so this subclass switches
@@ -49,11 +53,14 @@ from typing import Any
 
 import tornado.web
 from jupyter_server.base.handlers import FileFindHandler
+from jupyter_server.utils import url_path_join
 from voila.app import Voila
 from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
+from heavylegs_core import upload_handler
 from heavylegs_core.memory import MemoryKeeper, limit_arenas
+from heavylegs_core.paths import LANDING_NOTEBOOK
 
 #: Seconds a browser may keep a file whose URL names its version (one year, the usual
 #: ceiling); such answers are also marked ``immutable``.
@@ -268,7 +275,17 @@ class HeavylegsVoila(Voila):
         return settings
 
     def init_handlers(self) -> list:
-        return [(h[0], _REPLACED.get(h[1], h[1]), *h[2:]) for h in super().init_handlers()]
+        """Voila's handlers with the replacements above, the upload route, and ``/`` opening the landing page.
+
+        Voila serves the notebooks folder's file list at ``/``, the address it prints; that
+        page now redirects to the landing page. The list stays at ``/voila/tree/`` for
+        maintainers.
+        """
+        landing = url_path_join(self.server_url, "voila/render", LANDING_NOTEBOOK)
+        root = (self.server_url, tornado.web.RedirectHandler, {"url": landing, "permanent": False})
+        voila = [root if h[0] == self.server_url else (h[0], _REPLACED.get(h[1], h[1]), *h[2:])
+                 for h in super().init_handlers()]
+        return [*upload_handler.handlers(self.server_url), *voila]
 
 
 def main() -> None:

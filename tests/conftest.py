@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import ipywidgets
 import psutil
@@ -43,6 +45,45 @@ def kernels(proc: psutil.Process) -> list[psutil.Process]:
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
     return out
+
+
+class PeakMemory:
+    """Peak resident memory (MB) of a server process and, separately, of its kernels, sampled every 50 ms.
+
+    Use as a context manager around what is measured; ``server_mb`` and ``kernel_mb`` are
+    the peaks seen (any process, including a child such as ``heavylegs import``, can be
+    the "server").
+    """
+
+    def __init__(self, proc: psutil.Process, interval_s: float = 0.05) -> None:
+        self.proc = proc
+        self.interval_s = interval_s
+        self.server_mb = 0.0
+        self.kernel_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> None:
+        try:
+            self.server_mb = max(self.server_mb, self.proc.memory_info().rss / 2**20)
+            for k in kernels(self.proc):
+                self.kernel_mb = max(self.kernel_mb, k.memory_info().rss / 2**20)
+        except psutil.Error:
+            pass
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.sample()
+
+    def __enter__(self) -> Self:
+        self.sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
 
 
 @pytest.fixture(autouse=True)

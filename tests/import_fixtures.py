@@ -280,3 +280,18 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
     return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def write_apple_export_zip(path: Path, target_bytes: int) -> dict[str, int]:
+    """An Apple Health ``export.zip`` of about ``target_bytes``: ``apple_health_export/export.xml`` stored.
+
+    Stored, not deflated, so that the upload is as large as asked without a
+    multi-GB XML (the synthetic records compress about 50-fold). Returns the
+    nights written and the zip's size (bytes).
+    """
+    xml = path.with_suffix(".xml.tmp")
+    info = write_big_apple_export(xml, target_bytes)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.write(xml, "apple_health_export/export.xml")
+    xml.unlink()
+    return {"nights": info["nights"], "bytes": path.stat().st_size}

@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from heavylegs_core.assessment_app import MAX_FILES, AssessmentApp, safe_filename
+from heavylegs_core.assessment_app import AssessmentApp
+from heavylegs_core.uploads import MAX_UPLOAD_FILES
+from tests.upload_client import deliver, done_status
 
 REALDATA = Path(__file__).parent / "data" / "realdata"
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -136,7 +138,7 @@ def test_a_sample_athlete_history_feeds_the_assessment(app):
 def test_uploading_a_real_fit_file(app):
     app._build(app.history_step)
     fit = REALDATA / "fit" / "fitparse__activity-small-fenix2-run.fit"
-    app.upload.value = (upload_item(fit.name, fit.read_bytes()),)
+    deliver(app.uploader, [(fit.name, fit.read_bytes())])
     assert app.errors.layout.display == "none", app.errors.value
     assert app.history_summary["Days of history"] >= 1
     assert "fenix2" in app.history_html.value
@@ -144,18 +146,18 @@ def test_uploading_a_real_fit_file(app):
 
 def test_a_bad_upload_names_the_file_and_keeps_the_app_usable(app):
     app._build(app.history_step)
-    app.upload.value = (upload_item("notes.csv", b"hello,world"),)
+    deliver(app.uploader, [("notes.csv", b"hello,world")])
     assert "notes.csv" in app.errors.value
-    assert "/tmp" not in app.errors.value  # the private temporary path is never shown
+    assert "/tmp" not in app.errors.value and "uploads" not in app.errors.value  # never the private path
     answer(app, "in_run", "midway")
     assert app.errors.layout.display == "none"
 
 
-def test_too_many_files_at_once_is_refused(app):
+def test_a_page_announcing_more_files_than_the_limit_is_refused(app):
     app._build(app.history_step)
-    files = tuple(upload_item(f"f{i}.csv", b"x") for i in range(MAX_FILES + 1))
-    app.upload.value = files
-    assert "too many" in app.errors.value
+    app.upload.status = done_status([(i, f"f{i}.csv", 1) for i in range(MAX_UPLOAD_FILES + 1)])
+    assert "not valid" in app.errors.value
+    assert app.metrics is None
 
 
 def test_user_text_is_escaped_everywhere(app):
@@ -194,12 +196,6 @@ def test_resuming_a_bad_file_changes_nothing(app):
     app.resume.value = (upload_item("bad.json", bad),)
     assert "sideways" in app.errors.value
     assert app.answers["in_run"] == "midway"
-
-
-def test_file_names_are_made_safe():
-    assert safe_filename("../../etc/passwd") == "passwd"
-    assert safe_filename("C:\\Users\\a\\run.fit") == "run.fit"
-    assert safe_filename("<x>.csv") == "_x_.csv"
 
 
 def test_questions_that_do_not_apply_are_hidden_and_ignored(app):
@@ -282,7 +278,7 @@ def test_questions_share_their_looks_and_the_styles_are_sent_once(app):
     assert "<style" not in app.results.value  # not re-sent with every redraw of the results
     assert ".hl-contributor" in app.looks_css.value and ".hl-question" in app.looks_css.value
     assert app.looks_css.layout.display == "none"
-    assert app.upload.icon == "" and app.resume.icon == ""  # no icon font fetched for the upload buttons
+    assert app.resume.icon == ""  # no icon font fetched for the resume button
     # an embedding app (the roster) hides the history's own controls: no question goes with them
     shown = {q for q, f in app.fields.items() if f.shown}
     assert len(shown) > 70

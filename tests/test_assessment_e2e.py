@@ -85,7 +85,7 @@ def test_the_whole_assessment_flow(guarded_page, voila_url):
     # 4. history: upload a real FIT file
     next_until(page, "history")
     with page.expect_file_chooser() as chooser:
-        page.locator(".hl-upload").click()
+        page.locator(".hl-upload .hl-upload-pick").click()
     chooser.value.set_files(str(FIT))
     expect(page.locator(".hl-history table")).to_be_visible(timeout=60_000)
     expect(page.locator(".hl-history")).to_contain_text("Days since a rest day")

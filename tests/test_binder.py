@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import http_get
+from test_assessment_e2e import FIT, next_until
 
 from heavylegs_core import server
 from heavylegs_core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
@@ -129,9 +130,11 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path, 
 
     port, token = server.free_port(), "heavylegs-binder-test"
     root = ["--allow-root"] if os.geteuid() == 0 else []  # CI runs as root
+    # under a base URL, as on Binder (/user/<name>/): the pages and the upload route must follow it
     cmd = [str(env_dir / "bin" / "jupyter"), "server", "--no-browser", f"--port={port}",
-           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", *root]
-    base = f"http://127.0.0.1:{port}"
+           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+           "--ServerApp.base_url=/user/heavylegs/", *root]
+    base = f"http://127.0.0.1:{port}/user/heavylegs"
     with server.running(cmd, url=f"{base}/api/status?token={token}", log=tmp_path / "jupyter-server.log",
                         env=env, timeout=300):
         notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -148,7 +151,9 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path, 
         context = browser.new_context()
         hosts: set[str] = set()
         errors: list[str] = []
-        context.on("request", lambda r: hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
+        # every request that leaves the page (blob: and data: URLs, such as a widget's module, do not)
+        context.on("request", lambda r: None if r.url.startswith(("blob:", "data:"))
+                   else hosts.add(urllib.parse.urlsplit(r.url).hostname or ""))
         try:
             page = context.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -157,6 +162,11 @@ def test_a_fresh_environment_from_binder_files_renders_every_notebook(tmp_path, 
             step = page.locator(".hl-step").inner_text()
             page.locator("button.hl-next").click()  # the kernel answers: the next step is drawn
             page.wait_for_function("t => document.querySelector('.hl-step').innerText !== t", arg=step)
+            assert page.locator(".hl-error:visible").count() == 0
+            # an upload streams through the server extension's route under the base URL
+            next_until(page, "history")
+            page.locator(".hl-upload input[type=file]").set_input_files(str(FIT))
+            page.locator(".hl-history table").wait_for(state="visible", timeout=120_000)
             assert page.locator(".hl-error:visible").count() == 0
             page.close(run_before_unload=True)
         finally:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import re
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -13,18 +11,14 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from heavylegs_core import EDUCATIONAL_NOTE, dashboard, server, ui
+from heavylegs_core import EDUCATIONAL_NOTE, dashboard, server, ui, uploads
 from heavylegs_core.errors import UserError
 from heavylegs_core.metrics import daily_metrics
 from heavylegs_core.paths import NOTEBOOKS_DIR, PMDATA_DIR, pmdata_file
 from heavylegs_core.synthetic import empty_ratings, synthetic_history
+from tests.upload_client import deliver
 
 RATINGS_CSV = b"date,heavy_legs\n2019-11-05,6\n2019-11-12,\n2019-11-20,3.5\n"
-
-
-def _file(name: str, content: bytes) -> dict:
-    return {"name": name, "type": "", "size": len(content), "content": memoryview(content),
-            "last_modified": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)}
 
 
 @pytest.fixture
@@ -162,6 +156,19 @@ def test_period_summary_adds_up_the_daily_table():
     assert "no days" in empty["value"].iloc[0]
 
 
+def test_period_summary_leaves_out_ratios_after_a_break_and_says_how_many():
+    h = dashboard.sample_history("p01")  # weeks off in December 2019: the uncoupled ratio peaks at 17.50
+    m = daily_metrics(h.sessions, h.nights)
+    assert m["acwr_uncoupled"].max() == pytest.approx(17.5)
+    t = dashboard.period_summary(m, h.ratings, None, acwr_kind="uncoupled").set_index("measure")["value"]
+    broken = (m["acwr_meaningful"] == False) & m["acwr_uncoupled"].notna()
+    kept = m.loc[m["acwr_meaningful"] == True, "acwr_uncoupled"]
+    assert t["Highest ACWR, uncoupled (7 ÷ the 21 days before)"] == f"{kept.max():.2f}"
+    assert float(t["Highest ACWR, uncoupled (7 ÷ the 21 days before)"]) < 3
+    assert t["ACWR days left out (after a break: not meaningful)"] == str(int(broken.sum())) != "0"
+    assert t["Days with ACWR above 1.3"] == str(int((kept > 1.3).sum()))
+
+
 def test_summary_html_escapes():
     html = dashboard.summary_html(pd.DataFrame([("<b>x</b>", "<img>", "u")], columns=["measure", "value", "unit"]),
                                   caption="<script>")
@@ -171,58 +178,52 @@ def test_summary_html_escapes():
 # ---------------------------------------------------------------- uploads
 
 
-def test_check_uploads_refuses_wrong_types_empty_and_oversized(monkeypatch):
-    with pytest.raises(UserError, match="not a file type"):
-        dashboard.check_uploads([_file("run.exe", b"MZ")])
-    with pytest.raises(UserError, match="empty"):
-        dashboard.check_uploads([_file("run.csv", b"")])
-    with pytest.raises(UserError, match="no file"):
-        dashboard.check_uploads([])
-    monkeypatch.setattr(dashboard, "MAX_UPLOAD_BYTES", 10)
-    with pytest.raises(UserError, match="add up to more than 10 bytes, the limit"):
-        dashboard.check_uploads([_file("a.csv", b"x" * 6), _file("b.csv", b"y" * 6)])
+def _received(folder: Path, files: list[tuple[str, bytes]]) -> list[uploads.Received]:
+    """Files as they arrive in an upload ticket (``<index>-<sanitised name>``), as the app gets them."""
+    out = []
+    for i, (name, data) in enumerate(files):
+        safe = uploads.safe_filename(name)
+        path = folder / f"{i:04d}-{safe}"
+        path.write_bytes(data)
+        out.append(uploads.Received(i, safe, path, len(data)))
+    return out
 
 
-def test_uploads_are_parsed_from_a_temporary_folder_that_is_then_removed(monkeypatch):
-    made: list[Path] = []
-    real = tempfile.TemporaryDirectory
-
-    class Recording(real):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            made.append(Path(self.name))
-
-    monkeypatch.setattr(dashboard.tempfile, "TemporaryDirectory", Recording)
-    files = [_file("srpe.csv", pmdata_file("p01", "srpe.csv").read_bytes()),
-             _file("../../legs.csv", RATINGS_CSV)]
+def test_uploads_are_read_where_they_arrived_and_named_as_uploaded(tmp_path):
+    files = _received(tmp_path, [("srpe.csv", pmdata_file("p01", "srpe.csv").read_bytes()),
+                                 ("../../legs.csv", RATINGS_CSV)])
     history, notes = dashboard.import_uploads(files, tz="Europe/Oslo")
     assert len(history.sessions) > 10
     assert history.ratings["heavy_legs"].tolist() == [6.0, 3.5]
-    assert any("2 heavy-legs ratings" in n for n in notes)
-    assert made and not made[0].exists()
-    assert NOTEBOOKS_DIR not in made[0].parents and PMDATA_DIR not in made[0].parents
+    assert any("legs.csv: 2 heavy-legs ratings" in n for n in notes)
+    with pytest.raises(UserError) as e:
+        dashboard.import_uploads(_received(tmp_path, [("notes.csv", b"hello,world")]))
+    assert "notes.csv" in str(e.value) and str(tmp_path) not in str(e.value)  # never the private path
+    with pytest.raises(UserError, match="no file was uploaded"):
+        dashboard.import_uploads([])
 
 
 def test_uploading_through_the_widget_shows_the_uploaded_athlete(app):
     c = app.hl_controls
-    c["upload"].value = (_file("srpe.csv", pmdata_file("p02", "srpe.csv").read_bytes()),
-                         _file("legs.csv", RATINGS_CSV))
+    ticket = c["uploader"].ticket
+    deliver(c["uploader"], [("srpe.csv", pmdata_file("p02", "srpe.csv").read_bytes()), ("legs.csv", RATINGS_CSV)])
     assert c["errors"].value == ""
     assert c["pick"].value == dashboard.UPLOADED
     assert "Uploaded files" in c["status"].value and "2 heavy-legs ratings" in c["status"].value
     assert "heavy_legs" in str(c["chart"].spec)
+    assert not ticket.folder.exists()  # the uploaded files are deleted once read
+    assert NOTEBOOKS_DIR not in ticket.folder.parents and PMDATA_DIR not in ticket.folder.parents
 
 
 @pytest.mark.parametrize(("files", "tz", "message"), [
-    ([_file("legs.csv", b"date,heavy_legs\n2024-01-01,11\n")], "UTC", "not a number from 0 to 10"),
-    ([_file("legs.csv", b"date,heavy_legs\nsoon,4\n")], "UTC", "cannot read the date"),
-    ([_file("srpe.csv", b"x")], "Mars/Olympus", "unknown time zone"),
-    ([_file("notes.exe", b"x")], "UTC", "not a file type"),
+    ([("legs.csv", b"date,heavy_legs\n2024-01-01,11\n")], "UTC", "not a number from 0 to 10"),
+    ([("legs.csv", b"date,heavy_legs\nsoon,4\n")], "UTC", "cannot read the date"),
+    ([("srpe.csv", b"x")], "Mars/Olympus", "unknown time zone"),
 ])
 def test_bad_uploads_show_a_message_naming_the_problem(app, files, tz, message):
     c = app.hl_controls
     c["tz"].value = tz
-    c["upload"].value = tuple(files)
+    deliver(c["uploader"], files)
     assert message in c["errors"].value
     assert c["pick"].value == "p01"
 
@@ -241,9 +242,9 @@ def _saved_assessment(as_of: str | None, top: str | None = "Sleep") -> bytes:
 
 
 def test_saved_assessments_become_markers_and_are_counted(tmp_path):
-    files = [_file("srpe.csv", pmdata_file("p01", "srpe.csv").read_bytes()),
-             _file("check-1.json", _saved_assessment("2019-11-20")),
-             _file("check-2.json", _saved_assessment(None, top=None))]
+    files = _received(tmp_path, [("srpe.csv", pmdata_file("p01", "srpe.csv").read_bytes()),
+                                 ("check-1.json", _saved_assessment("2019-11-20")),
+                                 ("check-2.json", _saved_assessment(None, top=None))])
     history, notes = dashboard.import_uploads(files)
     assert history.assessments["date"].tolist() == [pd.Timestamp("2019-11-20"), pd.Timestamp("2019-12-02")]
     assert history.assessments["note"].tolist() == ["Sleep (top contributor)", "no contributor stood out"]
@@ -289,7 +290,7 @@ def test_export_buttons_offer_an_image_download(app, button, magic):
 
 def test_download_link_sanitises_the_name():
     html = dashboard.download_link(b"x", "svg", 'a"><script>')
-    assert "<script>" not in html and 'download="a_script_.svg"' in html
+    assert "<script>" not in html and 'download="a___script_.svg"' in html
     with pytest.raises(ValueError, match="format"):
         dashboard.download_link(b"x", "pdf", "a")
 
@@ -434,7 +435,7 @@ def test_dashboard_notebook_serves_a_sample_athlete_and_its_controls_work(guarde
     expect(page.locator("a.hl-download")).to_have_attribute("download", re.compile(r"heavylegs-dashboard-\d+\.svg"),
                                                             timeout=60_000)
     with page.expect_file_chooser() as chooser:
-        page.locator(".widget-upload").first.click()
+        page.locator(".hl-dashboard-upload .hl-upload-pick").click()
     chooser.value.set_files([
         {"name": "srpe.csv", "mimeType": "text/csv", "buffer": pmdata_file("p03", "srpe.csv").read_bytes()},
         {"name": "legs.csv", "mimeType": "text/csv", "buffer": RATINGS_CSV},
@@ -521,7 +522,3 @@ def test_with_its_view_cached_the_dashboard_opens_without_pandas_or_altair(tmp_p
     assert again.stdout.strip() == "[]", again.stdout
 
 
-def test_too_many_files_at_once_are_refused_before_anything_is_read() -> None:
-    files = [{"name": f"f{i}.csv", "content": b"date,duration_min\n2024-01-01,30\n", "size": 33} for i in range(300)]
-    with pytest.raises(UserError, match="300 files at once is too many"):
-        dashboard.import_uploads(files)

@@ -234,6 +234,79 @@ def test_the_tree_listing_names_notebooks_only_and_never_their_content(decoy, ap
         assert not [s for s in SECRETS if s in body]
 
 
+# ---------------------------------------------------------------- the address it prints, and uploads
+
+
+def test_the_printed_address_opens_the_landing_page_and_the_tree_stays_for_maintainers(app):
+    statuses, body = probe(app.base, "/")
+    _record(app, "/", statuses, "redirects to the landing page")
+    assert statuses == [302, 200] and b"00_start" in body
+    statuses, body = probe(app.base, "/voila/tree/")
+    _record(app, "/voila/tree/", statuses, "notebook list (maintainers)")
+    assert statuses == [200] and b"voila-tree-main" in body  # the file list (drawn from /voila/api/contents)
+
+
+def _upload_request(base: str, path: str, data: bytes | None, headers: dict[str, str]) -> tuple[int, dict]:
+    req = urllib.request.Request(base + path, data=data, method="PUT" if data is not None else "GET",
+                                 headers=headers)
+    try:
+        with _OPENER.open(req, timeout=60) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        body = e.read()
+        try:
+            return e.code, json.loads(body)
+        except ValueError:
+            return e.code, {"body": body[:200].decode("utf-8", "replace")}
+
+
+def _xsrf(base: str) -> tuple[str, str]:
+    """The ``_xsrf`` cookie a page of the app gets, as ``(cookie header, token)``."""
+    with _OPENER.open(base + "/voila/render/00_start.ipynb", timeout=120) as r:
+        cookie = next(c for c in r.headers.get_all("Set-Cookie") if c.startswith("_xsrf="))
+    value = cookie.split(";", 1)[0]
+    return value, urllib.parse.unquote(value.split("=", 1)[1])
+
+
+def test_uploads_are_written_only_into_an_open_ticket_and_only_from_the_app_s_pages(app, monkeypatch):
+    from heavylegs_core import uploads
+
+    monkeypatch.setenv("HEAVYLEGS_DATA_DIR", str(app.data_dir))
+    ticket = uploads.open_ticket()
+    cookie, token = _xsrf(app.base)
+    ok = {"Cookie": cookie, "X-XSRFToken": token, "Content-Type": "application/octet-stream"}
+    name = urllib.parse.quote("../../../notebooks/evil.csv")
+    path = f"/heavylegs/upload/{ticket.token}/0?name={name}&total=6"
+    cases = [
+        ("PUT without the XSRF token", f"{path}&offset=0", b"a,b\n1,", {"Cookie": cookie}, 403),
+        ("PUT from another site", f"{path}&offset=0", b"a,b\n1,", {**ok, "Origin": "http://evil.example"}, 404),
+        ("PUT to a ticket nobody opened", f"/heavylegs/upload/{'B' * 43}/0?name=a.csv&total=6&offset=0", b"x",
+         ok, 404),
+        ("GET of a ticket nobody opened", f"/heavylegs/upload/{'B' * 43}/0?name=a.csv&total=6", None, {}, 404),
+        ("PUT past the announced size", f"{path}&offset=0", b"a,b\n1,2,3", ok, 400),
+        ("PUT of a program", f"/heavylegs/upload/{ticket.token}/1?name=run.exe&total=1&offset=0", b"x", ok, 415),
+        ("PUT over the limit", f"/heavylegs/upload/{ticket.token}/1?name=a.zip&total={10**13}&offset=0", b"x",
+         ok, 400),
+    ]
+    for label, url, data, headers, expected in cases:
+        status, body = _upload_request(app.base, url, data, headers)
+        _record(app, f"upload: {label}", [status], "refused")
+        assert status == expected, (label, status, body)
+        assert not [s for s in SECRETS if s.decode() in json.dumps(body)]
+    assert uploads.received(ticket.folder) == []
+    for route in (f"/heavylegs/upload/{_up('../..')}/0", "/heavylegs/upload/" + _up("../../etc") + "/0"):
+        _refused(app, route)
+    # the real thing: two chunks; the name is reduced to a plain file name inside the ticket
+    assert _upload_request(app.base, f"{path}&offset=0", b"a,b\n", ok) == (
+        200, {"name": "evil.csv", "received": 4, "complete": False})
+    assert _upload_request(app.base, f"{path}&offset=4", b"1,", ok)[1]["complete"] is True
+    got = uploads.received(ticket.folder)
+    _record(app, "upload: two chunks with the XSRF token, same origin", [200, 200], "written inside the ticket")
+    assert [(r.name, r.path.read_bytes()) for r in got] == [("evil.csv", b"a,b\n1,")]
+    assert not (NOTEBOOKS_DIR / "evil.csv").exists()
+    uploads.close_ticket(ticket)
+
+
 # ---------------------------------------------------------------- the kernel websocket
 
 
@@ -373,6 +446,14 @@ def test_under_jupyter_server_the_token_guards_everything(tmp_path):
         statuses, body = probe(base, f"/api/contents?token={token}")
         _record(served, "/api/contents?token=...", statuses, "open to the token holder (by design)")
         assert statuses == [200]
+        # the apps' upload route is served here too (heavylegs_core.upload_handler, a server extension)
+        upload = f"/heavylegs/upload/{'B' * 43}/0?name=a.csv&total=1"
+        statuses, body = probe(base, upload)
+        _record(served, "/heavylegs/upload/... (no token)", statuses, "refused")
+        assert statuses == [403]
+        statuses, body = probe(base, f"{upload}&token={token}")
+        _record(served, "/heavylegs/upload/...?token=... (no such ticket)", statuses, "served, no such ticket")
+        assert statuses == [404] and b"choose the files again" in body
 
 
 @pytest.fixture(scope="module", autouse=True)

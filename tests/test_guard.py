@@ -10,10 +10,11 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pytest
 
-from heavylegs_core.assessment_app import MAX_FILES, AssessmentApp
+from heavylegs_core.assessment_app import AssessmentApp
 from heavylegs_core.errors import UserError
 from heavylegs_core.guard import checked_uploads, guard, guard_tree, is_guarded, walk
 from heavylegs_core.ui import ErrorBox
+from heavylegs_core.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES
 
 
 def from_page(widget: widgets.Widget, state: dict, buffer_paths: list | None = None,
@@ -192,19 +193,31 @@ def test_hostile_state_in_the_app_is_shown_and_the_app_keeps_working(app):
 
 
 def test_thousands_of_files_at_once_are_refused_with_a_message(app):
-    app._build(app.history_step)
+    app._build(app.keep_step)
     n = 3000
-    from_page(app.upload, {"value": [upload_entry(f"f{i}.csv", 1) for i in range(n)]},
+    from_page(app.resume, {"value": [upload_entry(f"f{i}.json", 1) for i in range(n)]},
               buffer_paths=[["value", i, "content"] for i in range(n)], buffers=[memoryview(b"x")] * n)
-    assert f"3,000 files at once is too many: upload at most {MAX_FILES}" in app.errors.value
+    assert "resume from one saved session file at a time" in app.errors.value
+    app._build(app.history_step)
+    from_page(app.upload, {"status": {"state": "done", "files": [{"index": i, "name": f"f{i}.csv", "size": 1}
+                                                                 for i in range(MAX_UPLOAD_FILES + 1)]}})
+    assert "upload status that is not valid" in app.errors.value
     assert app.metrics is None
 
 
 def test_an_upload_announcing_a_false_size_is_refused(app):
-    app._build(app.history_step)
-    from_page(app.upload, {"value": [upload_entry("week.csv", 10)]},
+    app._build(app.keep_step)
+    from_page(app.resume, {"value": [upload_entry("week.json", 10)]},
               buffer_paths=[["value", 0, "content"]], buffers=[memoryview(b"x" * 5_000)])
     assert "5,000 bytes arrived but 10 were announced" in app.errors.value
+
+
+def test_the_page_may_not_change_the_upload_ticket(app):
+    app._build(app.history_step)
+    token = app.upload.token
+    from_page(app.upload, {"token": "A" * 43, "max_bytes": 10**15})
+    assert app.upload.token == token and app.upload.max_bytes == MAX_UPLOAD_BYTES
+    assert app.errors.layout.display is None
 
 
 def test_the_dashboard_is_guarded_and_reports_in_its_own_error_box():

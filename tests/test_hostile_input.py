@@ -5,8 +5,9 @@ Two kinds of hostility, in Voila and Debian Chromium:
 * state a page script sends straight to the kernel through the widget manager
   (``window.heavylegsPage.widgetManager``, heavylegs' page front end), bypassing the controls: wrong
   types, megabytes of text, an index out of range, changes to a button or an output,
-  uploads with thousands of files, a false size or a malformed entry. Each must
-  show a clear ``.hl-error`` message, and the app must keep answering afterwards;
+  upload reports of files that never arrived, of thousands of files, malformed, or changing
+  the upload's ticket. Each must show a clear ``.hl-error`` message, and the app must keep
+  answering afterwards;
 * script payloads in every text entry point (name, number fields, uploaded file
   names, fields inside uploaded files, a resumed session's JSON): nothing may run
   in the app or in the printable report, which must carry them escaped.
@@ -34,22 +35,6 @@ SET_STATE = """async ([cls, state]) => {
   const m = models.find(m => (m.get('_dom_classes') || []).includes(cls));
   if (!m) throw new Error('no widget model with class ' + cls);
   m.set(state);
-  m.save_changes();
-}"""
-
-# Sends a FileUpload value built in the page: ``files`` are {name, bytes, size?, omit?}.
-SEND_UPLOAD = """async ([cls, files]) => {
-  const wm = window.heavylegsPage.widgetManager;
-  const models = await Promise.all(Object.values(wm._models));
-  const m = models.find(m => (m.get('_dom_classes') || []).includes(cls));
-  if (!m) throw new Error('no widget model with class ' + cls);
-  const value = files.map(f => {
-    const entry = {name: f.name, type: 'text/csv', size: f.size ?? f.bytes,
-                   last_modified: 1700000000000, content: new DataView(new ArrayBuffer(f.bytes))};
-    for (const k of f.omit || []) delete entry[k];
-    return entry;
-  });
-  m.set('value', value);
   m.save_changes();
 }"""
 
@@ -117,18 +102,22 @@ def test_state_sent_around_the_controls_is_refused_with_a_message(guarded_page, 
     expect(results).not_to_contain_text("tampered")
     expect(page.locator("button.hl-next")).to_be_enabled()
 
-    # uploads: thousands of files, a false size, a malformed entry; then a real file still imports
+    # uploads: a page script reporting files that never arrived, thousands of files, a malformed
+    # report, or trying to change the upload's ticket; then a real file still imports
     next_until(page, "history")
-    page.evaluate(SEND_UPLOAD, ["hl-upload", [{"name": f"f{i}.csv", "bytes": 1} for i in range(3000)]])
-    shows_error(page, "3,000 files at once is too many: upload at most 20")
-    page.evaluate(SEND_UPLOAD, ["hl-upload", [{"name": "week.csv", "bytes": 5000, "size": 10}]])
-    shows_error(page, "5,000 bytes arrived but 10 were announced", "upload the file again")
-    page.evaluate(SEND_UPLOAD, ["hl-upload", [{"name": "week.csv", "bytes": 10, "size": 60_000_000}]])
-    shows_error(page, "10 bytes arrived but 60000000 were announced")
-    page.evaluate(SEND_UPLOAD, ["hl-upload", [{"name": "week.csv", "bytes": 10, "omit": ["last_modified"]}]])
-    shows_error(page, "Upload exports: the page sent a change the app cannot accept")
+    done = {"state": "done", "files_total": 1, "files_done": 1, "bytes_total": 10, "bytes_done": 10}
+    page.evaluate(SET_STATE, ["hl-upload", {"status": {**done, "files": [{"index": 0, "name": "week.csv",
+                                                                        "size": 10}]}}])
+    shows_error(page, "week.csv: the file did not arrive whole")
+    page.evaluate(SET_STATE, ["hl-upload", {"status": {**done, "files": [{"index": i, "name": f"f{i}.csv", "size": 1}
+                                                                        for i in range(6000)]}}])
+    shows_error(page, "the page sent an upload status that is not valid")
+    page.evaluate(SET_STATE, ["hl-upload", {"status": {"state": "done", "files_total": "all"}}])
+    shows_error(page, "the page sent an upload status that is not valid")
+    page.evaluate(SET_STATE, ["hl-upload", {"token": "A" * 43}])
+    shows_error(page, "the page sent a change the app cannot accept")
     with page.expect_file_chooser() as chooser:
-        page.locator(".hl-upload").click()
+        page.locator(".hl-upload .hl-upload-pick").click()
     chooser.value.set_files(str(FIT))
     expect(page.locator(".hl-history table")).to_be_visible(timeout=60_000)
     expect(page.locator(".hl-error")).to_be_hidden()
@@ -190,7 +179,7 @@ def test_script_payloads_in_every_entry_point_never_run(guarded_page, voila_url,
                              f'"{PAYLOADS[3]}",1800,5000,false,,\n' for i in range(5)))
     for upload in (gpx, csv):
         with page.expect_file_chooser() as chooser:
-            page.locator(".hl-upload").click()
+            page.locator(".hl-upload .hl-upload-pick").click()
         chooser.value.set_files(str(upload))
         expect(page.locator(".hl-history table:visible, .hl-error:visible").first).to_be_visible(timeout=60_000)
         page.wait_for_timeout(500)

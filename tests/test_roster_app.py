@@ -19,6 +19,7 @@ from heavylegs_core.paths import pmdata_file
 from heavylegs_core.roster_app import RosterApp
 from heavylegs_core.store import open_store
 from heavylegs_core.ui import reports_errors
+from tests.upload_client import deliver, done_status
 
 DAY = dt.date(2020, 3, 1)
 XSS = '<img src=x onerror="window.__xss=1">'
@@ -44,11 +45,6 @@ def err(app: RosterApp) -> str:
 def add(app: RosterApp, name: str, *, age: str = "", sex: str | None = None, tz: str = "UTC") -> None:
     app.new_name.value, app.new_age.value, app.new_sex.value, app.new_tz.value = name, age, sex, tz
     app.add_button.click()
-
-
-def upload(files: list[tuple[str, bytes]]) -> dict:
-    return {"new": [{"name": n, "content": memoryview(c), "size": len(c), "type": "",
-                     "last_modified": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)} for n, c in files]}
 
 
 def pmdata_files(pid: str = "p01") -> list[tuple[str, bytes]]:
@@ -140,9 +136,9 @@ def test_records_under_the_notebooks_folder_are_refused_visibly(monkeypatch: pyt
 def test_history_import_counts_new_and_already_stored(db: Path) -> None:
     app = RosterApp(today=DAY)
     add(app, "Ann")
-    app._history_uploaded(upload(pmdata_files()))
+    deliver(app.history_uploader, pmdata_files())
     assert "added 34 sessions (0 already in the records) and 138 nights" in app.status.value
-    app._history_uploaded(upload(pmdata_files()))
+    deliver(app.history_uploader, pmdata_files())
     assert "added 0 sessions (34 already in the records) and 0 nights (138 already" in app.status.value
     assert "34" in app.table.value
 
@@ -150,9 +146,8 @@ def test_history_import_counts_new_and_already_stored(db: Path) -> None:
 def test_a_bad_history_file_changes_nothing_and_names_the_upload(db: Path) -> None:
     app = RosterApp(today=DAY)
     add(app, "Ann")
-    guarded = app.history_upload
-    guarded.set_trait("value", tuple(upload([("notes.txt", b"hello, world\n")])["new"]))
-    assert "notes.txt" in err(app) and "/tmp" not in err(app)
+    deliver(app.history_uploader, [("notes.csv", b"hello, world\n")])
+    assert "notes.csv" in err(app) and "/tmp" not in err(app) and "uploads" not in err(app)
     with open_store(db) as s:
         assert s.counts("Ann")["sessions"] == 0
 
@@ -172,7 +167,7 @@ def test_saving_needs_the_warning_signs_answered(db: Path) -> None:
 def test_assess_choose_actions_follow_up_and_compare(db: Path) -> None:
     app = RosterApp(today=DAY)
     add(app, "Ann", age="34", sex="female")
-    app._history_uploaded(upload(pmdata_files()))
+    deliver(app.history_uploader, pmdata_files())
     first_uid = assess_and_save(app, {**RED_FLAGS, "in_run": "start_to_finish", "course": "several_days",
                                       "heavy_legs": 7})
     with open_store(db) as s:
@@ -228,7 +223,7 @@ def test_follow_up_needs_a_response_and_an_earlier_assessment(db: Path) -> None:
 def test_report_download_is_self_contained_and_escaped(db: Path) -> None:
     app = RosterApp(today=DAY)
     add(app, XSS)
-    app._history_uploaded(upload(pmdata_files()))
+    deliver(app.history_uploader, pmdata_files())
     assess_and_save(app, {**RED_FLAGS, "rf_dvt": "not_sure", "in_run": "midway"})
     app.make_report.click()
     assert app.errors.value == ""
@@ -247,7 +242,7 @@ def test_download_and_import_round_trip_into_another_machine(db: Path, tmp_path:
 
     app = RosterApp(today=DAY)
     add(app, "Ann")
-    app._history_uploaded(upload(pmdata_files()))
+    deliver(app.history_uploader, pmdata_files())
     assess_and_save(app, {**RED_FLAGS, "in_run": "start_to_finish"})
     app.export_all.click()
     data = decode_link(app.portable_link.value)
@@ -255,7 +250,7 @@ def test_download_and_import_round_trip_into_another_machine(db: Path, tmp_path:
 
     monkeypatch.setenv("HEAVYLEGS_DATA_DIR", str(tmp_path / "other"))
     other = RosterApp(today=DAY)
-    other._portable_uploaded(upload([("heavylegs-all.json.gz", data)]))
+    deliver(other.portable_uploader, [("heavylegs-all.json.gz", data)])
     assert other.errors.value == "" and "1 athletes" in other.status.value
     with open_store(db) as a, open_store(tmp_path / "other" / "athletes.sqlite3") as b:
         assert export_document(a, exported_at="x") == export_document(b, exported_at="x")
@@ -264,7 +259,7 @@ def test_download_and_import_round_trip_into_another_machine(db: Path, tmp_path:
 def test_a_malformed_portable_file_changes_nothing(db: Path) -> None:
     app = RosterApp(today=DAY)
     add(app, "Ann")
-    app.portable_upload.set_trait("value", tuple(upload([("bad.json", b'{"format": "heavylegs-athletes"')])["new"]))
+    deliver(app.portable_uploader, [("bad.json", b'{"format": "heavylegs-athletes"')])
     assert "bad.json" in err(app) and "not valid JSON" in err(app)
     with open_store(db) as s:
         assert [a.name for a in s.athletes()] == ["Ann"]
@@ -329,8 +324,11 @@ def test_state_a_page_script_forges_is_refused_visibly_and_the_app_goes_on(db: P
     assert app.errors.layout.display is None and app.pick.value == "Ann"
     app.new_name.set_state({"value": "x" * 5000})  # far over the name limit
     assert "Name" in err(app) and app.new_name.value == ""
-    app.history_upload.set_trait("value", tuple(upload([(f"f{i}.csv", b"x") for i in range(500)])["new"]))
-    assert "500 files at once is too many" in err(app)
+    app.history_upload.set_state({"status": done_status([(i, f"f{i}.csv", 1) for i in range(6000)])})
+    assert "not valid" in err(app)
+    token = app.history_upload.token
+    app.history_upload.set_state({"token": "A" * 43})  # the page may report a status, nothing else
+    assert app.history_upload.token == token
     app.save_actions.set_state({"disabled": True})  # a change the page view never makes
     assert app.save_actions.disabled is False
     add(app, "Bo")  # still working

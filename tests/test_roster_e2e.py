@@ -72,7 +72,7 @@ def test_create_assess_follow_up_and_download_the_report(guarded_page, voila_url
 
     # 2. real exports into the athlete's records
     with page.expect_file_chooser() as chooser:
-        page.locator(".hl-history-upload").click()
+        page.locator(".hl-history-upload .hl-upload-pick").click()
     chooser.value.set_files([str(pmdata_file("p01", "srpe.csv")), str(pmdata_file("p01", "wellness.csv"))])
     expect(page.locator(".hl-status")).to_contain_text("added 34 sessions", timeout=60_000)
 
