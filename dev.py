@@ -38,12 +38,12 @@ SERVER_CONFIG = ROOT / "jupyter-config"  # Jupyter Server extensions, installed 
 RUNTIME_TOP = [
     "voila==0.5.13", "ipywidgets==8.1.9", "ipykernel==7.4.0", "jupyterlab==4.6.6",
     "altair==6.3.0", "anywidget==0.11.0", "vl-convert-python==1.9.0.post1", "pandas==3.1.1",
-    "pydantic==2.14.3", "pyyaml==6.0.3", "fitdecode==0.11.0", "gpxpy==1.6.2", "lxml==6.1.3",
-    "defusedxml==0.7.1",
+    "pydantic==2.14.3", "pyyaml==6.0.3", "fitdecode==0.11.0", "lxml==6.1.3",
 ]
 TEST_TOP = [
     "pytest==9.2.0", "nbval==0.11.0", "hypothesis==6.170.15", "playwright==1.65.2",
     "pytest-playwright==0.10.0", "jupyter-repo2docker==2026.4.0", "acwr==0.1.1", "ruff==0.17.6",
+    "gpxpy==1.6.2",
 ]
 # The build backend (and the helper its editable installs use), pinned like everything else:
 # the package itself is installed with `pip install --no-deps --no-build-isolation -e .`
