@@ -1,6 +1,6 @@
 """Run the benchmarks and end with ONE table of every performance target (issue #11).
 
-    python3 dev.py bench            # all of them (about 12-15 minutes on a quiet 2-core machine)
+    python3 dev.py bench            # all of them (about 28 minutes on a quiet 2-core machine)
     python3 dev.py bench ready      # only benchmarks whose name contains "ready"
 
 Each benchmark prints its own medians and ratios against baselines measured in the
