@@ -27,7 +27,7 @@ from heavylegs_core.errors import UserError
 from heavylegs_core.ui import ErrorBox, reports_errors
 
 #: The states the page reports (``status["state"]``).
-STATES = frozenset({"idle", "uploading", "done", "cancelled", "refused", "error"})
+STATES = frozenset({"uploading", "done", "cancelled", "refused", "error"})
 #: Longest message from the page that is shown (characters).
 MAX_MESSAGE_CHARS = 300
 
@@ -131,7 +131,6 @@ class UploadArea:
         self.widget.observe(reports_errors(errors)(self._status), names="status")
         self.ticket: uploads.Ticket | None = None
         self._finalizer: weakref.finalize | None = None
-        self.last: dict[str, Any] = {}
         self._renew()
 
     def _renew(self) -> None:
@@ -155,9 +154,8 @@ class UploadArea:
 
     def _status(self, change: dict) -> None:
         status = checked_status(change["new"])
-        self.last = status
         state = status["state"]
-        if state in ("idle", "uploading"):
+        if state == "uploading":
             return
         if state == "cancelled":
             self._renew()

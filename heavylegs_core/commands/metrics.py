@@ -81,7 +81,12 @@ def _read(args: argparse.Namespace, profile: AthleteProfile) -> tuple[pd.DataFra
     import pandas as pd
 
     from heavylegs_core.errors import Problem, UserError
-    from heavylegs_core.importers import ImportResult, combine_results, load_sources
+    from heavylegs_core.importers import (
+        DUPLICATE_MERGED,
+        ImportResult,
+        combine_results,
+        load_sources,
+    )
     from heavylegs_core.records import empty_nights, empty_sessions, normalise_nights
 
     problems: list[Problem] = []
@@ -122,7 +127,7 @@ def _read(args: argparse.Namespace, profile: AthleteProfile) -> tuple[pd.DataFra
         raise UserError(problems)
     # the same session (or night) in two files counts once, as in 'heavylegs import' and 'assess'
     both = combine_results([ImportResult(sessions=s) for s in sessions], profile)
-    merged = both.skipped.get("duplicate session merged (the same session in two sources)", 0)
+    merged = both.skipped.get(DUPLICATE_MERGED, 0)
     if merged:
         notes.append(f"--training: merged {merged} duplicate session(s) (the same session in two files)")
     all_sessions = both.sessions if sessions else empty_sessions()

@@ -62,7 +62,11 @@ from heavylegs_core.records import (
     with_loads,
 )
 
+#: The skip reason counted for a session found in two sources and kept once.
+DUPLICATE_MERGED = "duplicate session merged (the same session in two sources)"
+
 __all__ = [
+    "DUPLICATE_MERGED",
     "FORMATS",
     "NIGHT_LIMITS",
     "SESSION_LIMITS",
@@ -586,7 +590,7 @@ def _combine(results: list[ImportResult], merged: ImportResult, profile: Athlete
         sessions = sessions[~no_dur]
         sessions = sessions.assign(duration_min=pd.to_numeric(sessions["duration_min"], errors="coerce"))
         sessions, n = _merge_sessions(sessions)
-        merged.skip("duplicate session merged (the same session in two sources)", n)
+        merged.skip(DUPLICATE_MERGED, n)
         sessions = normalise_sessions(sessions)
         given = sessions["load"].notna() & sessions["load_source"].isin(LOAD_SOURCES)
         kept = sessions.loc[given, ["load", "load_source"]]
