@@ -43,8 +43,8 @@ from conftest import CHROMIUM_ARGS
 __all__ = ["BASELINE", "CHROMIUM_ARGS", "MARKS", "chromium", "clock_script", "clocked", "kernel_rss", "measure",
            "served"]
 
-from heavylegs_core import server
-from heavylegs_core.paths import PROJECT_ROOT
+from heavylegs_core.base.paths import PROJECT_ROOT
+from heavylegs_core.serve import server
 
 BASELINE = "_baseline_one_widget.ipynb"
 MARKS = ".hl-chart svg .role-mark path, .hl-chart svg .role-mark line, .hl-chart svg path[role='graphics-symbol']"
@@ -115,7 +115,7 @@ def served(notebooks: dict[str, nbformat.NotebookNode], *, preheat: bool = False
            template: str | None = None) -> Iterator[tuple[str, psutil.Process]]:
     """Voila (as ``heavylegs app`` runs it) on a temporary folder with ``notebooks`` and the baseline.
 
-    As ``heavylegs app`` (and Binder's build) does, :func:`heavylegs_core.server.prebuild`
+    As ``heavylegs app`` (and Binder's build) does, :func:`heavylegs_core.serve.server.prebuild`
     runs first: the chart JavaScript is published and the first views are cached.
     ``preheat`` keeps one preheated kernel ready for every notebook (``heavylegs app``'s
     options; ``fill_delay``: seconds before a used kernel is replaced). ``template``: a Voila

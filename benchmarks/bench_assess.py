@@ -35,8 +35,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _targets import Target, report
 
+from heavylegs_core.domain.model import engine
 from heavylegs_core.knowledge import load_knowledge
-from heavylegs_core.model import engine
 
 GOAL_PER_S = 5000
 

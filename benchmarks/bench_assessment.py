@@ -4,7 +4,7 @@
   alternating with the baseline (budget: within 1.25× of the baseline);
 - a changed answer: seconds from choosing an option to the results being redrawn,
   widget round trip through the kernel, median of 10 changes (target: under 300 ms);
-- kernel memory (RSS) after a 10-year history (SYNTHETIC, ``heavylegs_core.synthetic``,
+- kernel memory (RSS) after a 10-year history (SYNTHETIC, ``heavylegs_core.domain.synthetic``,
   uploaded as a canonical CSV through the app's file upload) is loaded and its weekly
   load chart drawn (target: under 200 MB);
 - page weight with that history's chart: the bytes received up to ready plus those received
@@ -42,9 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _browser import BASELINE, CHROMIUM_ARGS, MARKS, chromium, measure, served
 from _targets import Target, report
 
-from heavylegs_core.importers import ImportResult, write_canonical_csv
-from heavylegs_core.paths import NOTEBOOKS_DIR
-from heavylegs_core.synthetic import synthetic_history
+from heavylegs_core.base.paths import NOTEBOOKS_DIR
+from heavylegs_core.domain.synthetic import synthetic_history
+from heavylegs_core.io.importers import ImportResult, write_canonical_csv
 
 APP = "01_assessment.ipynb"
 READY_RATIO = 1.25

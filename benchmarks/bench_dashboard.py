@@ -2,7 +2,7 @@
 
 Voila serves a temporary folder holding four notebooks: the one-widget baseline of
 ``bench_ready.py`` and two that call ``dashboard_app`` with the SYNTHETIC demo histories
-of 1 and 10 years (``heavylegs_core.synthetic``), plus the 10-year page with the chart
+of 1 and 10 years (``heavylegs_core.domain.synthetic``), plus the 10-year page with the chart
 JavaScript sent over the websocket instead of the template's static file (as when it
 was inlined in the widget: the comparison for the page weight). Each page is opened
 ROUNDS times in a fresh browser context (no cache), alternating with the baseline, and
@@ -50,9 +50,9 @@ def dashboard_notebook(athlete: str, *, bundle_over_websocket: bool = False) -> 
     travels over the websocket as it did when it was inlined (the comparison case).
     """
     nb = nbformat.v4.new_notebook()
-    off = "from heavylegs_core import ui\nui.publish_chart_js = lambda: None\n" if bundle_over_websocket else ""
+    off = "from heavylegs_core.views import chart_widget\nchart_widget.publish_chart_js = lambda: None\n" if bundle_over_websocket else ""
     nb.cells = [nbformat.v4.new_code_cell(
-        f"{off}from heavylegs_core.dashboard import dashboard_app\ndashboard_app(athlete={athlete!r})")]
+        f"{off}from heavylegs_core.apps.dashboard import dashboard_app\ndashboard_app(athlete={athlete!r})")]
     return nb
 
 

@@ -34,7 +34,7 @@ from _browser import BASELINE, CHROMIUM_ARGS, chromium, measure, served
 from _targets import Target, report
 from bench_preheat import FILL_DELAY_S, settle
 
-from heavylegs_core.paths import NOTEBOOKS_DIR
+from heavylegs_core.base.paths import NOTEBOOKS_DIR
 
 APPS = {"00_start.ipynb": "landing page", "01_assessment.ipynb": "assessment app", "02_dashboard.ipynb": "dashboard"}
 FRONT_ENDS = {"heavylegs": "heavylegs-page.js", "lab": "Voila's own (lab template)"}

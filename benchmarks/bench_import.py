@@ -40,7 +40,7 @@ from tests import import_fixtures as fx
 
 CHILD = textwrap.dedent("""
     import json, resource, sys, time
-    from heavylegs_core.importers import load_sources
+    from heavylegs_core.io.importers import load_sources
     mode, paths = sys.argv[1], sys.argv[2:]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     calls = []

@@ -5,7 +5,7 @@ Run from the project root::
     .venv/bin/python benchmarks/bench_metrics.py            # default: 100 athletes, 3650 days, 5 repeats
     .venv/bin/python benchmarks/bench_metrics.py --athletes 20 --repeats 3
 
-It times :func:`heavylegs_core.metrics.daily_metrics` (every column of the
+It times :func:`heavylegs_core.domain.metrics.daily_metrics` (every column of the
 table, one call per athlete) against a plain-Python loop implementation of the
 same recursions and windows (daily load, CTL/ATL/TSB, coupled/uncoupled/EWMA
 ACWR, monotony, strain), measured in the same run on the same synthetic data,
@@ -32,7 +32,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _targets import Target, report
 
-from heavylegs_core.metrics import daily_metrics, daily_metrics_panel
+from heavylegs_core.domain.metrics import daily_metrics, daily_metrics_panel
 
 GOAL_S = 1.0
 

@@ -1,7 +1,7 @@
 """Time to ready with preheated kernels, as ``heavylegs app`` serves the workbook (issue #11).
 
 ``heavylegs app`` runs standalone Voila with one preheated kernel per app notebook
-(:func:`heavylegs_core.server.preheat_options`): the kernel has already run the
+(:func:`heavylegs_core.serve.server.preheat_options`): the kernel has already run the
 notebook when the page is requested, so opening a page costs only the browser's work
 (Voila's JavaScript, the websocket, the widgets). Here Voila serves the landing page,
 the assessment app, the dashboard and the one-widget baseline, each with a pool of one
@@ -10,7 +10,7 @@ first visit in a fresh browser context (empty HTTP cache: someone opening the ap
 the first time, or on a new device), then a repeat visit in a new tab of the same context
 (a coach who opened the app before: the browser's HTTP cache holds the page's front end).
 Before every opening the pools are full and the machine idle again. A used kernel is replaced
-after ``heavylegs app``'s delay (:data:`heavylegs_core.server.PREHEAT_FILL_DELAY_S`, 5 s):
+after ``heavylegs app``'s delay (:data:`heavylegs_core.serve.server.PREHEAT_FILL_DELAY_S`, 5 s):
 with a shorter one, the replacement kernel would start, and Voila would render its page,
 while the page being measured is still loading, which ``heavylegs app`` avoids.
 
@@ -50,8 +50,8 @@ from _browser import (
 )
 from _targets import Target, report
 
-from heavylegs_core import server
-from heavylegs_core.paths import NOTEBOOKS_DIR
+from heavylegs_core.base.paths import NOTEBOOKS_DIR
+from heavylegs_core.serve import server
 
 APPS = {"00_start.ipynb": "landing page", "01_assessment.ipynb": "assessment app", "02_dashboard.ipynb": "dashboard"}
 READY_S = 1.5

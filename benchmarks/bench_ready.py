@@ -5,7 +5,7 @@ page is opened ROUNDS times in a fresh browser context and a fresh kernel, alter
 with the baseline (``_browser.py`` says what is measured). By default: the landing page,
 the assessment app and the dashboard (its default view, a real PMData athlete). As
 ``heavylegs app`` and Binder's build do, the chart JavaScript is published and the
-first views are cached before Voila starts (``heavylegs_core.server.prebuild``).
+first views are cached before Voila starts (``heavylegs_core.serve.server.prebuild``).
 
 "Ready" is ``.hl-ready`` visible: the app is built and interactive. For pages with a
 chart at first view, the page weight is taken once the chart's marks are drawn (so it
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _browser import BASELINE, CHROMIUM_ARGS, chromium, measure, served
 from _targets import Target, report
 
-from heavylegs_core.paths import NOTEBOOKS_DIR
+from heavylegs_core.base.paths import NOTEBOOKS_DIR
 
 APPS = {"00_start.ipynb": "landing page", "01_assessment.ipynb": "assessment app",
         "02_dashboard.ipynb": "dashboard (PMData p01)"}

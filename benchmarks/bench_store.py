@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from heavylegs_core.portable import dumps, export_document, import_bytes
-from heavylegs_core.store import NIGHT_FIELDS, SESSION_FIELDS, Store
+from heavylegs_core.io.portable import dumps, export_document, import_bytes
+from heavylegs_core.io.store import NIGHT_FIELDS, SESSION_FIELDS, Store
 
 RESULT = {"model_version": "bench", "triage": {"level": "none", "flags": []},
           "contributors": [{"id": "sleep", "recheck_days": 7, "actions": ["sleep more"]}],
@@ -76,7 +76,7 @@ def main() -> None:
                 aid = s.add_athlete("a").id
 
                 def bare(s: Store = s, aid: int = aid) -> None:
-                    from heavylegs_core.store import _start_ts
+                    from heavylegs_core.io.store import _start_ts
 
                     with s.transaction() as c:
                         c.executemany(

@@ -38,7 +38,7 @@ from _targets import Target, report
 from conftest import PeakMemory
 from playwright.sync_api import sync_playwright
 
-from heavylegs_core.paths import NOTEBOOKS_DIR
+from heavylegs_core.base.paths import NOTEBOOKS_DIR
 from tests import import_fixtures as fx
 
 SERVER_PEAK_MB = 300.0  # issue 21: the server stays under 300 MB while a full-size export streams in

@@ -10,7 +10,7 @@ The vignettes (``data/vignettes/dev.yaml`` and ``heldout.yaml``) were written
 from the evidence base and NHS/NICE guidance, with their gold urgency and
 acceptable causes, before the engine was run on them; ``heldout`` was kept out
 of every change to the knowledge base. Each story is answered through
-``heavylegs assess``'s engine and scored (:mod:`heavylegs_core.evaluation`):
+``heavylegs assess``'s engine and scored (:mod:`heavylegs_core.domain.evaluation`):
 triage exact, safe, emergencies missed, over/under-triage, top-1 and top-3
 cause, red flags outweighed and crashes, printed beside the published figures.
 
@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from heavylegs_core.evaluation import (
+from heavylegs_core.domain.evaluation import (
     PUBLISHED,
     Report,
     Vignette,
@@ -42,14 +42,14 @@ from heavylegs_core.evaluation import (
     format_report,
     vignette_set,
 )
-from heavylegs_core.model import engine
+from heavylegs_core.domain.model import engine
 
 #: Run inside the earlier revision: read [(answers, metrics)] as JSON on stdin, answer each with
 #: that revision's engine (dropping what its questionnaire does not know), print the results.
 _OLD_RUNNER = r"""
 import json, sys
 from heavylegs_core.knowledge import load_knowledge
-from heavylegs_core.model import assess
+from heavylegs_core.domain.model import assess
 kb = load_knowledge()
 opts = {q.id: (set(q.option_ids()) if q.type == "single" else None, q.min, q.max) for q in kb.questions}
 out = []

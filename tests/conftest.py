@@ -24,7 +24,7 @@ import ipywidgets
 import psutil
 import pytest
 
-from heavylegs_core import server
+from heavylegs_core.serve import server
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}

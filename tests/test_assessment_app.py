@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from heavylegs_core.assessment_app import AssessmentApp
-from heavylegs_core.uploads import MAX_UPLOAD_FILES
+from heavylegs_core.apps.assessment import AssessmentApp
+from heavylegs_core.io.uploads import MAX_UPLOAD_FILES
 from tests.upload_client import deliver, done_status
 
 REALDATA = Path(__file__).parent / "data" / "realdata"
@@ -288,8 +288,8 @@ def test_questions_share_their_looks_and_the_styles_are_sent_once(app):
 
 
 def test_load_per_period_keeps_every_sessions_totals():
-    from heavylegs_core.charts import load_per_period
-    from heavylegs_core.records import normalise_sessions
+    from heavylegs_core.domain.records import normalise_sessions
+    from heavylegs_core.views.charts import load_per_period
 
     rows = [("2024-01-07", "run", 10.0, 30), ("2024-01-08", "run", 20.0, 40), ("2024-01-08", "ride", 5.0, 60),
             ("2024-01-31", "run", 7.0, 20), ("2024-02-01", "run", 3.0, 10)]
@@ -317,8 +317,8 @@ def _chart_rows(spec: dict) -> pd.DataFrame:
 
 
 def test_a_ten_year_history_chart_is_monthly_complete_and_small():
-    from heavylegs_core.assessment_app import history_load_chart
-    from heavylegs_core.synthetic import synthetic_history
+    from heavylegs_core.apps.assessment import history_load_chart
+    from heavylegs_core.domain.synthetic import synthetic_history
 
     s = synthetic_history(10).sessions
     spec = history_load_chart(s).to_dict()
@@ -335,8 +335,8 @@ def test_a_ten_year_history_chart_is_monthly_complete_and_small():
 
 
 def test_a_short_history_chart_stays_weekly():
-    from heavylegs_core.assessment_app import history_load_chart
-    from heavylegs_core.synthetic import synthetic_history
+    from heavylegs_core.apps.assessment import history_load_chart
+    from heavylegs_core.domain.synthetic import synthetic_history
 
     s = synthetic_history(1.5).sessions
     spec = history_load_chart(s).to_dict()

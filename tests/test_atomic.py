@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from heavylegs_core.atomic import write_atomic
+from heavylegs_core.base.atomic import write_atomic
 
 
 def test_a_new_file_gets_the_permissions_open_would_give(tmp_path):

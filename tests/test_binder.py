@@ -20,8 +20,8 @@ import pytest
 from conftest import http_get
 from test_assessment_e2e import FIT, next_until
 
-from heavylegs_core import server
-from heavylegs_core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from heavylegs_core.base.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from heavylegs_core.serve import server
 
 BINDER = PROJECT_ROOT / "binder"
 

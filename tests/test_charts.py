@@ -17,16 +17,16 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from heavylegs_core import charts, theme
-from heavylegs_core.chart_references import (
+from heavylegs_core.domain.metrics import daily_metrics
+from heavylegs_core.domain.records import normalise_nights, normalise_sessions
+from heavylegs_core.domain.synthetic import SOURCE, synthetic_history
+from heavylegs_core.knowledge import load_knowledge
+from heavylegs_core.knowledge.chart_references import (
     ChartReferencesError,
     load_chart_references,
     parse_chart_references,
 )
-from heavylegs_core.knowledge import load_knowledge
-from heavylegs_core.metrics import daily_metrics
-from heavylegs_core.records import normalise_nights, normalise_sessions
-from heavylegs_core.synthetic import SOURCE, synthetic_history
+from heavylegs_core.views import charts, theme
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from heavylegs_core import server
 from heavylegs_core.cli import build_parser, main
+from heavylegs_core.serve import server
 
 
 def _heavylegs(*args: str) -> subprocess.CompletedProcess:

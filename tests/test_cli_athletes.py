@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from heavylegs_core.cli import main
-from heavylegs_core.store import open_store
+from heavylegs_core.io.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 P01 = ROOT / "data" / "pmdata" / "p01"
@@ -143,8 +143,8 @@ def test_db_option_uses_another_file(capsys, tmp_path: Path, data_dir: Path) -> 
 def test_import_an_assessment_downloaded_from_the_app(capsys, tmp_path: Path) -> None:
     import datetime as dt
 
-    from heavylegs_core.model import assess
-    from heavylegs_core.report import session_payload
+    from heavylegs_core.domain.model import assess
+    from heavylegs_core.views.report import session_payload
 
     answers = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     result = assess(answers, as_of=dt.date(2025, 5, 1))

@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 
 from heavylegs_core import EDUCATIONAL_NOTE
+from heavylegs_core.base.paths import pmdata_file, pmdata_participants
 from heavylegs_core.cli import main
-from heavylegs_core.importers import load_sources
-from heavylegs_core.metrics import METRIC_COLUMNS, daily_metrics
-from heavylegs_core.paths import pmdata_file, pmdata_participants
-from heavylegs_core.profile import AthleteProfile
-from heavylegs_core.records import SESSION_COLUMNS, banister_trimp
+from heavylegs_core.domain.metrics import METRIC_COLUMNS, daily_metrics
+from heavylegs_core.domain.profile import AthleteProfile
+from heavylegs_core.domain.records import SESSION_COLUMNS, banister_trimp
+from heavylegs_core.io.importers import load_sources
 
 PARTICIPANTS = pmdata_participants()
 

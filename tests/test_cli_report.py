@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from heavylegs_core.cli import main
-from heavylegs_core.model import assess
-from heavylegs_core.report import inline_svg
-from heavylegs_core.ui import esc
+from heavylegs_core.domain.model import assess
+from heavylegs_core.views.html import esc
+from heavylegs_core.views.report import inline_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 P01 = ROOT / "data" / "pmdata" / "p01" / "pmsys"

@@ -11,11 +11,15 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from heavylegs_core import EDUCATIONAL_NOTE, dashboard, server, ui, uploads
-from heavylegs_core.errors import UserError
-from heavylegs_core.metrics import daily_metrics
-from heavylegs_core.paths import NOTEBOOKS_DIR, PMDATA_DIR, pmdata_file
-from heavylegs_core.synthetic import empty_ratings, synthetic_history
+from heavylegs_core import EDUCATIONAL_NOTE
+from heavylegs_core.apps import dashboard
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.base.paths import NOTEBOOKS_DIR, PMDATA_DIR, pmdata_file
+from heavylegs_core.domain.metrics import daily_metrics
+from heavylegs_core.domain.synthetic import empty_ratings, synthetic_history
+from heavylegs_core.io import uploads
+from heavylegs_core.serve import server
+from heavylegs_core.views import chart_widget
 from tests.upload_client import deliver
 
 RATINGS_CSV = b"date,heavy_legs\n2019-11-05,6\n2019-11-12,\n2019-11-20,3.5\n"
@@ -319,10 +323,10 @@ def test_a_given_history_is_shown_first():
 def test_chart_widget_ships_a_small_loader_not_the_bundle(app):
     chart = app.hl_controls["chart"]
     assert len(chart._esm) < 3000 and "voila/templates/heavylegs/static/" in chart._esm
-    name = ui.publish_chart_js()
+    name = chart_widget.publish_chart_js()
     assert name is not None and name in chart._esm
-    published = [d / name for d in ui.template_static_dirs() if (d / name).is_file()]
-    assert published and published[0].read_text(encoding="utf-8") == ui.offline_chart_js()
+    published = [d / name for d in chart_widget.template_static_dirs() if (d / name).is_file()]
+    assert published and published[0].read_text(encoding="utf-8") == chart_widget.offline_chart_js()
 
 
 def test_chart_widget_sends_the_bundle_when_the_static_url_is_missing(app, monkeypatch):
@@ -332,7 +336,7 @@ def test_chart_widget_sends_the_bundle_when_the_static_url_is_missing(app, monke
     chart._send_bundle(chart, {"type": "something else"}, [])
     assert sent == []
     chart._send_bundle(chart, {"type": "hl-chart-bundle-request"}, [])
-    assert sent[0]["type"] == "hl-chart-bundle" and sent[0]["source"] == ui.offline_chart_js()
+    assert sent[0]["type"] == "hl-chart-bundle" and sent[0]["source"] == chart_widget.offline_chart_js()
 
 
 # ---------------------------------------------------------------- in a browser
@@ -353,15 +357,15 @@ def decade_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dashboard10y")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
-        "from heavylegs_core.dashboard import dashboard_app\ndashboard_app(athlete='synthetic-10y')")]
+        "from heavylegs_core.apps.dashboard import dashboard_app\ndashboard_app(athlete='synthetic-10y')")]
     nbformat.write(nb, folder / "dashboard_10y.ipynb")
     # where the template's static URL is not served (JupyterLab without Voila's server
     # extension), the chart asks the kernel for its JavaScript: simulate that here
     fallback = nbformat.v4.new_notebook()
     fallback.cells = [nbformat.v4.new_code_cell(
-        "from heavylegs_core import ui\n"
-        "ui.publish_chart_js = lambda: None\n"
-        "from heavylegs_core.dashboard import dashboard_app\n"
+        "from heavylegs_core.views import chart_widget\n"
+        "chart_widget.publish_chart_js = lambda: None\n"
+        "from heavylegs_core.apps.dashboard import dashboard_app\n"
         "dashboard_app(athlete='p01')")]
     nbformat.write(fallback, folder / "no_static_bundle.ipynb")
     port = server.free_port()
@@ -453,10 +457,10 @@ def lab_url(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("lab")
     for name, pre in (("static.ipynb", ""),
-                      ("no_static.ipynb", "from heavylegs_core import ui\nui.publish_chart_js = lambda: None\n")):
+                      ("no_static.ipynb", "from heavylegs_core.views import chart_widget\nchart_widget.publish_chart_js = lambda: None\n")):
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nb.cells = [nbformat.v4.new_code_cell(pre + "from heavylegs_core.dashboard import dashboard_app\n"
+        nb.cells = [nbformat.v4.new_code_cell(pre + "from heavylegs_core.apps.dashboard import dashboard_app\n"
                                                     "dashboard_app(athlete='p01')")]
         nbformat.write(nb, folder / name)
     port = server.free_port()
@@ -508,13 +512,13 @@ def test_with_its_view_cached_the_dashboard_opens_without_pandas_or_altair(tmp_p
     import subprocess
     import sys
 
-    code = ("import sys; from heavylegs_core.dashboard import dashboard_app; dashboard_app(); "
+    code = ("import sys; from heavylegs_core.apps.dashboard import dashboard_app; dashboard_app(); "
             "print(sorted(m for m in ('pandas', 'altair', 'numpy') if m in sys.modules))")
-    from heavylegs_core import ui
+    from heavylegs_core.views import chart_widget
 
-    bundle = ui._chart_js_path()  # reuse the bundled chart JavaScript (slow to rebuild)
+    bundle = chart_widget._chart_js_path()  # reuse the bundled chart JavaScript (slow to rebuild)
     (tmp_path / "heavylegs").mkdir()
-    (tmp_path / "heavylegs" / bundle.name).write_text(ui.offline_chart_js(), encoding="utf-8")
+    (tmp_path / "heavylegs" / bundle.name).write_text(chart_widget.offline_chart_js(), encoding="utf-8")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

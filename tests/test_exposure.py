@@ -36,9 +36,9 @@ from jupyter_server.services.kernels.connection.base import (
     serialize_msg_to_ws_v1,
 )
 
-from heavylegs_core import server
-from heavylegs_core.paths import NOTEBOOKS_DIR, PROJECT_ROOT, user_data_dir
-from heavylegs_core.store import DB_FILENAME
+from heavylegs_core.base.paths import NOTEBOOKS_DIR, PROJECT_ROOT, user_data_dir
+from heavylegs_core.io.store import DB_FILENAME
+from heavylegs_core.serve import server
 
 TABLE: list[tuple[str, str, str, str]] = []  # (server, probe, status(es), verdict)
 
@@ -157,9 +157,9 @@ APP_PROBES = [
     # path traversal out of the notebooks folder: data, code, package metadata, the system
     "/voila/files/" + _up("../data/pmdata/p01/pmsys/srpe.csv"),
     "/voila/render/" + _up("../data/pmdata/p01/pmsys/srpe.csv"),
-    "/voila/files/" + _up("../heavylegs_core/store.py"),
-    "/voila/render/" + _up("../heavylegs_core/store.py"),
-    "/voila/render/../heavylegs_core/store.py",
+    "/voila/files/" + _up("../heavylegs_core/io/store.py"),
+    "/voila/render/" + _up("../heavylegs_core/io/store.py"),
+    "/voila/render/../heavylegs_core/io/store.py",
     "/voila/files/" + _up("../pyproject.toml"),
     "/voila/files/" + _up("../../../../../../../../etc/passwd"),
     "/voila/render/" + _up("../../../../../../../../etc/passwd"),
@@ -269,7 +269,7 @@ def _xsrf(base: str) -> tuple[str, str]:
 
 
 def test_uploads_are_written_only_into_an_open_ticket_and_only_from_the_app_s_pages(app, monkeypatch):
-    from heavylegs_core import uploads
+    from heavylegs_core.io import uploads
 
     monkeypatch.setenv("HEAVYLEGS_DATA_DIR", str(app.data_dir))
     ticket = uploads.open_ticket()
@@ -446,7 +446,7 @@ def test_under_jupyter_server_the_token_guards_everything(tmp_path):
         statuses, body = probe(base, f"/api/contents?token={token}")
         _record(served, "/api/contents?token=...", statuses, "open to the token holder (by design)")
         assert statuses == [200]
-        # the apps' upload route is served here too (heavylegs_core.upload_handler, a server extension)
+        # the apps' upload route is served here too (heavylegs_core.serve.upload_handler, a server extension)
         upload = f"/heavylegs/upload/{'B' * 43}/0?name=a.csv&total=1"
         statuses, body = probe(base, upload)
         _record(served, "/heavylegs/upload/... (no token)", statuses, "refused")

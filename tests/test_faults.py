@@ -27,9 +27,9 @@ import pytest
 from conftest import ARTIFACTS
 from playwright.sync_api import expect
 
-from heavylegs_core import server
-from heavylegs_core.paths import PMDATA_DIR
-from heavylegs_core.store import DB_FILENAME, open_store
+from heavylegs_core.base.paths import PMDATA_DIR
+from heavylegs_core.io.store import DB_FILENAME, open_store
+from heavylegs_core.serve import server
 
 HEAVYLEGS = str(Path(sys.executable).with_name("heavylegs"))
 SRPE = str(PMDATA_DIR / "p01" / "pmsys" / "srpe.csv")
@@ -122,7 +122,7 @@ def test_a_full_disk_is_one_clear_error_and_loses_nothing(tmp_path):
     disk.mkdir()
     out = tmp_path / "out"
     out.mkdir()
-    check = ("import json, sys; from heavylegs_core.store import open_store; "
+    check = ("import json, sys; from heavylegs_core.io.store import open_store; "
              "s = open_store(sys.argv[1]); "
              "print(json.dumps({'ok': s.integrity_ok(), 'names': [a.name for a in s.athletes()]}))")
     r = in_namespace(

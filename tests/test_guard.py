@@ -10,11 +10,17 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pytest
 
-from heavylegs_core.assessment_app import AssessmentApp
-from heavylegs_core.errors import UserError
-from heavylegs_core.guard import checked_uploads, guard, guard_tree, is_guarded, walk
-from heavylegs_core.ui import ErrorBox
-from heavylegs_core.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES
+from heavylegs_core.apps.assessment import AssessmentApp
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.io.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES
+from heavylegs_core.views.guard import (
+    checked_uploads,
+    guard,
+    guard_tree,
+    is_guarded,
+    walk,
+)
+from heavylegs_core.views.widgets import ErrorBox
 
 
 def from_page(widget: widgets.Widget, state: dict, buffer_paths: list | None = None,
@@ -221,7 +227,7 @@ def test_the_page_may_not_change_the_upload_ticket(app):
 
 
 def test_the_dashboard_is_guarded_and_reports_in_its_own_error_box():
-    from heavylegs_core.dashboard import dashboard_app
+    from heavylegs_core.apps.dashboard import dashboard_app
 
     root = dashboard_app()
     assert all(is_guarded(w) for w in walk(root))

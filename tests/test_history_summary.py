@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from heavylegs_core.history_summary import break_before, history_summary
-from heavylegs_core.importers import load_sources
-from heavylegs_core.metrics import daily_metrics
-from heavylegs_core.paths import pmdata_file
+from heavylegs_core.base.paths import pmdata_file
+from heavylegs_core.domain.history_summary import break_before, history_summary
+from heavylegs_core.domain.metrics import daily_metrics
+from heavylegs_core.io.importers import load_sources
 
 
 def streak(days: int, **extra: object) -> pd.DataFrame:
@@ -63,7 +63,7 @@ def test_miles_and_a_known_rest_day() -> None:
 
 
 def test_the_report_and_the_app_show_the_same_summary() -> None:
-    from heavylegs_core.assessment_app import AssessmentApp
+    from heavylegs_core.apps.assessment import AssessmentApp
 
     table = daily_metrics(streak(28))
     app = AssessmentApp(today=dt.date(2026, 11, 28))

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
+from heavylegs_core.base.paths import pmdata_file
 from heavylegs_core.cli import main
-from heavylegs_core.importers import load_sources, write_canonical_csv
-from heavylegs_core.paths import pmdata_file
-from heavylegs_core.profile import AthleteProfile
+from heavylegs_core.domain.profile import AthleteProfile
+from heavylegs_core.io.importers import load_sources, write_canonical_csv
 from tests import import_fixtures as fx
 
 SOURCES = [str(fx.REAL / "fit"), str(fx.REAL / "gpx"), str(fx.REAL / "tcx"),

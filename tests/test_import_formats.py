@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from heavylegs_core.errors import UserError
-from heavylegs_core.importers import load_sources
-from heavylegs_core.paths import pmdata_file
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.base.paths import pmdata_file
+from heavylegs_core.io.importers import load_sources
 from tests import import_fixtures as fx
 
 

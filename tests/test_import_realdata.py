@@ -17,7 +17,7 @@ import fitdecode
 import gpxpy
 import pytest
 
-from heavylegs_core.importers import load_sources
+from heavylegs_core.io.importers import load_sources
 
 REAL = Path(__file__).parent / "data" / "realdata"
 NS = {"t": "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"}
@@ -183,8 +183,12 @@ def test_date_follows_the_athletes_time_zone():
 
 @pytest.mark.parametrize("path", sorted((REAL / "fit").glob("*.fit")), ids=lambda p: p.name)
 def test_fit_fast_path_agrees_with_full_decode(path):
-    from heavylegs_core.importers._base import ReadContext, file_source
-    from heavylegs_core.importers.activity import fit_summary, read_fit, read_fit_quick
+    from heavylegs_core.io.importers._base import ReadContext, file_source
+    from heavylegs_core.io.importers.activity import (
+        fit_summary,
+        read_fit,
+        read_fit_quick,
+    )
 
     cols = ["start", "sport", "duration_min", "distance_km", "avg_hr", "max_hr"]
     full = read_fit(file_source(path), ReadContext()).sessions[cols]
@@ -198,7 +202,7 @@ def test_fit_fast_path_agrees_with_full_decode(path):
 
 
 def test_fit_fast_path_refuses_a_flipped_byte(tmp_path):
-    from heavylegs_core.importers.activity import fit_summary
+    from heavylegs_core.io.importers.activity import fit_summary
 
     data = bytearray((REAL / "fit" / "runpandas__run.fit").read_bytes())
     data[len(data) // 2] ^= 0xFF

@@ -9,6 +9,7 @@ from importlib import resources
 import pytest
 import yaml
 
+from heavylegs_core.domain.metrics import METRIC_COLUMNS
 from heavylegs_core.knowledge import (
     KNOWLEDGE_FILES,
     REQUIRED_CAUSES,
@@ -17,7 +18,6 @@ from heavylegs_core.knowledge import (
     parse_knowledge,
     read_texts,
 )
-from heavylegs_core.metrics import METRIC_COLUMNS
 
 KB = load_knowledge()
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from heavylegs_core import EDUCATIONAL_NOTE
-from heavylegs_core.catalogue import Entry, catalogue
-from heavylegs_core.errors import UserError
-from heavylegs_core.landing import contents_html, landing_app
-from heavylegs_core.paths import LANDING_NOTEBOOK, NOTEBOOKS_DIR
+from heavylegs_core.apps.catalogue import Entry, catalogue
+from heavylegs_core.apps.landing import contents_html, landing_app
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.base.paths import LANDING_NOTEBOOK, NOTEBOOKS_DIR
 
 
 def _html(widget) -> str:
@@ -51,7 +51,7 @@ def test_changing_the_sample_athlete_redraws_the_chart():
 
 
 def test_a_failing_callback_shows_an_error_instead_of_failing_silently(monkeypatch):
-    from heavylegs_core import landing
+    from heavylegs_core.apps import landing
 
     app = landing.landing_app()
     pick = next(c for c in app.children if getattr(c, "description", "") == "Sample athlete")
@@ -74,8 +74,8 @@ def test_landing_page_is_ready_and_draws_its_chart_offline(guarded_page, voila_u
 
 
 def test_the_cached_sample_chart_is_the_chart_the_code_draws(tmp_path, monkeypatch):
-    from heavylegs_core import landing
-    from heavylegs_core.ui import to_spec
+    from heavylegs_core.apps import landing
+    from heavylegs_core.views.chart_widget import to_spec
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     fresh = json.loads(json.dumps(to_spec(landing.sample_chart("p02"))))
@@ -88,7 +88,7 @@ def test_the_cached_sample_chart_is_the_chart_the_code_draws(tmp_path, monkeypat
 
 
 def test_cached_view_is_keyed_by_its_input_files(tmp_path, monkeypatch):
-    from heavylegs_core.ui import cached_view
+    from heavylegs_core.views.view_cache import cached_view
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     src = tmp_path / "input.csv"
@@ -112,13 +112,13 @@ def test_with_its_chart_cached_the_landing_page_opens_without_pandas_or_altair(t
     import subprocess
     import sys
 
-    code = ("import sys; from heavylegs_core.landing import landing_app; landing_app(); "
+    code = ("import sys; from heavylegs_core.apps.landing import landing_app; landing_app(); "
             "print(sorted(m for m in ('pandas', 'altair', 'numpy') if m in sys.modules))")
-    from heavylegs_core import ui
+    from heavylegs_core.views import chart_widget
 
-    bundle = ui._chart_js_path()  # reuse the bundled chart JavaScript (slow to rebuild)
+    bundle = chart_widget._chart_js_path()  # reuse the bundled chart JavaScript (slow to rebuild)
     (tmp_path / "heavylegs").mkdir()
-    (tmp_path / "heavylegs" / bundle.name).write_text(ui.offline_chart_js(), encoding="utf-8")
+    (tmp_path / "heavylegs" / bundle.name).write_text(chart_widget.offline_chart_js(), encoding="utf-8")
     env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)}
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

@@ -8,14 +8,14 @@ import re
 
 import pytest
 
-from heavylegs_core.catalogue import catalogue
-from heavylegs_core.lessons import Question, feedback_html, quiz_app, reveal_html
-from heavylegs_core.paths import NOTEBOOKS_DIR
+from heavylegs_core.apps.catalogue import catalogue
+from heavylegs_core.apps.lessons import Question, feedback_html, quiz_app, reveal_html
+from heavylegs_core.base.paths import NOTEBOOKS_DIR
 
 # Every computed figure a lesson's Markdown states is written in bold (**...**). This table maps
 # each notebook to its lesson module and each bold figure to the FACTS key that computes it.
 STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "11_lesson_fitness_fatigue.ipynb": ("heavylegs_core.lessons.fitness_fatigue", (
+    "11_lesson_fitness_fatigue.ipynb": ("heavylegs_core.apps.lessons.fitness_fatigue", (
         ("0.0235", "k_ctl"),
         ("0.1331", "k_atl"),
         ("21 days", "atl_95"),
@@ -29,7 +29,7 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("205 AU/day", "real_ctl_peak"),
         ("March 2020", "real_ctl_peak_month"),
     )),
-    "12_lesson_acwr.ipynb": ("heavylegs_core.lessons.acwr", (
+    "12_lesson_acwr.ipynb": ("heavylegs_core.apps.lessons.acwr", (
         ("1.60", "vec_coupled"),
         ("2.00", "vec_uncoupled"),
         ("1.34", "vec_ewma"),
@@ -45,7 +45,7 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("1.33", "spike_example"),
         ("1.06", "spike_example_acwr"),
     )),
-    "13_lesson_monotony_strain.ipynb": ("heavylegs_core.lessons.monotony", (
+    "13_lesson_monotony_strain.ipynb": ("heavylegs_core.apps.lessons.monotony", (
         ("1.32", "foster_monotony"),
         ("462 AU", "foster_strain"),
         ("1400 AU", "week_total"),
@@ -58,7 +58,7 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("38 %", "p02_moderate"),
         ("15 %", "p02_hard"),
     )),
-    "14_lesson_sleep.ipynb": ("heavylegs_core.lessons.sleep", (
+    "14_lesson_sleep.ipynb": ("heavylegs_core.apps.lessons.sleep", (
         ("7.1 h", "week_mean"),
         ("7.5 h", "week_debt_8"),
         ("3.0 h", "week_debt_7"),
@@ -68,7 +68,7 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("7.0 h", "real_mean"),
         ("1.6 h", "real_sd"),
     )),
-    "15_lesson_cause_model.ipynb": ("heavylegs_core.lessons.cause_model", (
+    "15_lesson_cause_model.ipynb": ("heavylegs_core.apps.lessons.cause_model", (
         ("18 causes", "n_causes"),
         ("35 in 100", "focus_prior_given"),
         ("3 in 100", "rare_prior_given"),
@@ -132,7 +132,7 @@ def test_lesson_notebook_is_a_thin_cleared_lesson_listed_on_the_landing_page(nam
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert code and all(not c["outputs"] and c["execution_count"] is None for c in code)
     assert all(len("".join(c["source"]).strip().splitlines()) <= 3 for c in code)
-    assert "heavylegs_core.lessons" in "".join(code[0]["source"])
+    assert "heavylegs_core.apps.lessons" in "".join(code[0]["source"])
     assert name in {e.file for e in catalogue()}
     assert "quiz_app()" in "".join("".join(c["source"]) for c in code)
 
@@ -191,7 +191,7 @@ def test_a_malformed_question_is_refused(options, correct, why):
 def test_a_failing_quiz_callback_shows_an_error(monkeypatch):
     import ipywidgets as w
 
-    from heavylegs_core import lessons
+    from heavylegs_core.apps import lessons
 
     app = quiz_app([_question()])
     monkeypatch.setattr(lessons, "feedback_html", lambda q, c: (_ for _ in ()).throw(OSError("broken")))
@@ -203,8 +203,8 @@ def test_a_failing_quiz_callback_shows_an_error(monkeypatch):
 # ------------------------------------------------------------------ lesson 1
 
 def test_lesson1_constant_load_and_half_lives_follow_the_recursion():
-    from heavylegs_core.lessons import fitness_fatigue as f
-    from heavylegs_core.metrics import fitness_fatigue
+    from heavylegs_core.apps.lessons import fitness_fatigue as f
+    from heavylegs_core.domain.metrics import fitness_fatigue
 
     n = f.days_to_share(42)
     ctl = fitness_fatigue([100.0] * n, 42)
@@ -214,7 +214,7 @@ def test_lesson1_constant_load_and_half_lives_follow_the_recursion():
 
 
 def test_lesson1_block_tsb_is_yesterdays_ctl_minus_atl_and_taper_freshens():
-    from heavylegs_core.lessons import fitness_fatigue as f
+    from heavylegs_core.apps.lessons import fitness_fatigue as f
 
     sim = f.simulate_block(60, 42, 0.3)
     assert sim["tsb"].iloc[0] == 0
@@ -228,7 +228,7 @@ def test_lesson1_block_tsb_is_yesterdays_ctl_minus_atl_and_taper_freshens():
 def test_lesson1_sliders_redraw_chart_and_summary_and_failures_show_an_error(monkeypatch):
     import ipywidgets as w
 
-    from heavylegs_core.lessons import fitness_fatigue as f
+    from heavylegs_core.apps.lessons import fitness_fatigue as f
 
     app = f.block_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
@@ -250,7 +250,7 @@ def test_lesson1_sliders_redraw_chart_and_summary_and_failures_show_an_error(mon
 def test_lesson1_real_athlete_chart_follows_the_dropdown_and_is_attributed():
     import ipywidgets as w
 
-    from heavylegs_core.lessons import fitness_fatigue as f
+    from heavylegs_core.apps.lessons import fitness_fatigue as f
 
     app = f.athlete_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
@@ -264,8 +264,8 @@ def test_lesson1_real_athlete_chart_follows_the_dropdown_and_is_attributed():
 # ------------------------------------------------------------------ lesson 2
 
 def test_lesson2_ratios_follow_the_published_test_vector_and_the_coupling_identity():
-    from heavylegs_core.lessons import acwr as a
-    from heavylegs_core.metrics import daily_metrics
+    from heavylegs_core.apps.lessons import acwr as a
+    from heavylegs_core.domain.metrics import daily_metrics
 
     m = daily_metrics(a.sessions_from_loads([50.0] * 28 + [100.0] * 7)).iloc[-1]
     assert (m["acwr_coupled"], m["acwr_uncoupled"]) == pytest.approx((1.6, 2.0))  # science.md 2.5
@@ -279,7 +279,7 @@ def test_lesson2_ratios_follow_the_published_test_vector_and_the_coupling_identi
 def test_lesson2_ratios_after_two_weeks_off_are_hollow_points_not_the_line():
     import vl_convert as vlc
 
-    from heavylegs_core.lessons import acwr as a
+    from heavylegs_core.apps.lessons import acwr as a
 
     m = a.scenario_metrics(a.SCENARIOS[1])
     points = a.ratio_points(m)
@@ -300,7 +300,7 @@ def test_lesson2_ratios_after_two_weeks_off_are_hollow_points_not_the_line():
 
 
 def test_lesson2_coupling_simulation_shows_spurious_correlation_only_when_coupled():
-    from heavylegs_core.lessons import acwr as a
+    from heavylegs_core.apps.lessons import acwr as a
 
     for seed in (1, 2, 3):
         r = a.coupling_correlations(a.coupling_simulation(1000, seed=seed))
@@ -312,7 +312,7 @@ def test_lesson2_coupling_simulation_shows_spurious_correlation_only_when_couple
 @pytest.mark.parametrize(("ratio", "label"), [
     (1.0, "reference"), (1.1, "reference"), (1.2, "10–30"), (1.33, "30–100"), (2.0, "30–100"), (2.5, "twice")])
 def test_lesson2_spike_bands_follow_frandsen(ratio, label):
-    from heavylegs_core.lessons import acwr as a
+    from heavylegs_core.apps.lessons import acwr as a
 
     assert label in a.spike_band(ratio).label
 
@@ -320,7 +320,7 @@ def test_lesson2_spike_bands_follow_frandsen(ratio, label):
 def test_lesson2_apps_react_to_their_controls():
     import ipywidgets as w
 
-    from heavylegs_core.lessons import acwr as a
+    from heavylegs_core.apps.lessons import acwr as a
 
     app = a.ratios_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
@@ -348,7 +348,7 @@ def test_lesson2_apps_react_to_their_controls():
 def test_lesson2_unknown_scenario_is_refused_and_shown():
     import ipywidgets as w
 
-    from heavylegs_core.lessons import acwr as a
+    from heavylegs_core.apps.lessons import acwr as a
 
     with pytest.raises(ValueError, match="unknown scenario"):
         a.scenario_metrics("made up")
@@ -376,8 +376,8 @@ def _case_out(app):
 
 
 def test_lesson5_probability_is_prior_odds_times_the_evidence():
-    from heavylegs_core.lessons import cause_model as c
-    from heavylegs_core.model import assess
+    from heavylegs_core.apps.lessons import cause_model as c
+    from heavylegs_core.domain.model import assess
 
     spike = assess(dict(c.CASE.items())).contributor("load_spike")
     assert c.probability(spike.prior, spike.points_total) == pytest.approx(spike.probability, abs=1e-6)
@@ -386,7 +386,7 @@ def test_lesson5_probability_is_prior_odds_times_the_evidence():
 
 
 def test_lesson5_each_answer_moves_the_panel_and_a_red_flag_closes_the_gate():
-    from heavylegs_core.lessons import cause_model as c
+    from heavylegs_core.apps.lessons import cause_model as c
 
     app = c.case_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
@@ -407,7 +407,7 @@ def test_lesson5_each_answer_moves_the_panel_and_a_red_flag_closes_the_gate():
 def test_lesson5_follow_another_cause_and_failures_are_shown(monkeypatch):
     import ipywidgets as w
 
-    from heavylegs_core.lessons import cause_model as c
+    from heavylegs_core.apps.lessons import cause_model as c
 
     app = c.case_app()
     follow = next(d for d in _find(app, w.Dropdown) if d.description == "Follow the cause")
@@ -420,8 +420,8 @@ def test_lesson5_follow_another_cause_and_failures_are_shown(monkeypatch):
 
 
 def test_lesson5_case_texts_are_escaped():
-    from heavylegs_core.lessons import cause_model as c
-    from heavylegs_core.model import assess
+    from heavylegs_core.apps.lessons import cause_model as c
+    from heavylegs_core.domain.model import assess
 
     contributor = assess(c.CASE).contributor("load_spike")
     evil = contributor._replace(name="<script>x</script>", evidence=tuple(
@@ -438,7 +438,7 @@ def test_lesson5_case_texts_are_escaped():
     ((0, 0, 140, 0, 0, 140, 0), None, 163.95),
 ])
 def test_lesson3_week_numbers_match_the_published_vectors(week, monotony, strain):
-    from heavylegs_core.lessons import monotony as m
+    from heavylegs_core.apps.lessons import monotony as m
 
     n = m.week_numbers(week)
     assert n["week_load"] == pytest.approx(sum(week))
@@ -451,7 +451,7 @@ def test_lesson3_week_numbers_match_the_published_vectors(week, monotony, strain
 def test_lesson3_even_week_is_very_monotonous_and_bad_weeks_are_refused():
     import math
 
-    from heavylegs_core.lessons import monotony as m
+    from heavylegs_core.apps.lessons import monotony as m
 
     assert math.isinf(m.week_numbers((200,) * 7)["monotony"])
     assert math.isnan(m.week_numbers((0,) * 7)["monotony"])
@@ -462,7 +462,7 @@ def test_lesson3_even_week_is_very_monotonous_and_bad_weeks_are_refused():
 def test_lesson3_day_sliders_and_presets_update_the_numbers():
     import ipywidgets as w
 
-    from heavylegs_core.lessons import monotony as m
+    from heavylegs_core.apps.lessons import monotony as m
 
     app = m.week_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
@@ -479,7 +479,7 @@ def test_lesson3_day_sliders_and_presets_update_the_numbers():
 def test_lesson3_real_athlete_chart_follows_the_dropdown():
     import ipywidgets as w
 
-    from heavylegs_core.lessons import monotony as m
+    from heavylegs_core.apps.lessons import monotony as m
 
     app = m.athlete_app()
     chart = next(c for c in app.children if "hl-chart" in c._dom_classes)
@@ -493,7 +493,7 @@ def test_lesson3_real_athlete_chart_follows_the_dropdown():
 # ------------------------------------------------------------------ lesson 4
 
 def test_lesson4_debt_is_the_sum_of_nightly_shortfalls_against_the_need():
-    from heavylegs_core.lessons import sleep as s
+    from heavylegs_core.apps.lessons import sleep as s
 
     week = (7.5, 6.0, 5.5, 7.0, 8.0, 6.5, 9.0)
     for need in (7.0, 8.0, 9.0):
@@ -509,7 +509,7 @@ def test_lesson4_debt_is_the_sum_of_nightly_shortfalls_against_the_need():
 def test_lesson4_week_app_follows_nights_and_need():
     import ipywidgets as w
 
-    from heavylegs_core.lessons import sleep as s
+    from heavylegs_core.apps.lessons import sleep as s
 
     app = s.week_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
@@ -524,7 +524,7 @@ def test_lesson4_week_app_follows_nights_and_need():
 def test_lesson4_real_athlete_app_follows_dropdown_and_need_and_is_attributed():
     import ipywidgets as w
 
-    from heavylegs_core.lessons import sleep as s
+    from heavylegs_core.apps.lessons import sleep as s
 
     app = s.athlete_app()
     chart = next(c for c in app.children if "hl-chart" in c._dom_classes)

@@ -48,8 +48,8 @@ import pytest
 from conftest import ARTIFACTS, CHROMIUM_ARGS, LOOPBACK, chromium_path, kernels
 from widget_client import WidgetSession
 
-from heavylegs_core import server
-from heavylegs_core.model import load_knowledge
+from heavylegs_core.domain.model import load_knowledge
+from heavylegs_core.serve import server
 
 SESSIONS = 20
 BROWSER_SESSIONS = 1
@@ -64,7 +64,7 @@ CULL_IDLE_S = 25
 #: time for a culled kernel's process to exit on a busy 2-core machine (s)
 EXIT_GRACE_S = 30
 #: the server may keep this much more than its baseline after a round (MB). Measured with
-#: heavylegs_core.memory's housekeeping: +12 MB after the first round of 20 sessions,
+#: heavylegs_core.serve.memory's housekeeping: +12 MB after the first round of 20 sessions,
 #: nothing more after the second and third (without it: +26, +36, +41 MB)
 RSS_MARGIN_MB = 20
 #: and the second round this much more than the first (MB): a leak of even 0.5 MB per
@@ -395,7 +395,7 @@ def settled_rss_mb(proc: psutil.Process, samples: int = 6) -> float:
     """The server's RSS once it is idle: the median of a few samples half a second apart.
 
     Waits first for one culling interval plus a second, so that the server has done the
-    housekeeping it does after kernels end (heavylegs_core.voila_app returns freed memory then).
+    housekeeping it does after kernels end (heavylegs_core.serve.voila_app returns freed memory then).
     """
     time.sleep(CULL_INTERVAL_S + 1)
     values = []

@@ -1,4 +1,4 @@
-"""The server's memory housekeeping (heavylegs_core.memory): freed memory goes back to the system."""
+"""The server's memory housekeeping (heavylegs_core.serve.memory): freed memory goes back to the system."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import types
 
 import pytest
 
-from heavylegs_core import memory
+from heavylegs_core.serve import memory
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim and mallopt")
 
@@ -31,7 +31,7 @@ def test_release_memory_returns_freed_heap_pages_to_the_system():
     # heap, so the C library cannot shrink it on its own), as a server's buffers after sessions
     figures = run_python(
         "import json, psutil\n"
-        "from heavylegs_core.memory import release_memory\n"
+        "from heavylegs_core.serve.memory import release_memory\n"
         "p = psutil.Process()\n"
         "blocks = [bytes(1024) + bytes([i % 256]) for i in range(60_000)]\n"
         "pin = blocks[-1]\n"
@@ -46,7 +46,7 @@ def test_release_memory_returns_freed_heap_pages_to_the_system():
 
 @linux
 def test_limit_arenas_applies_unless_the_environment_already_says():
-    code = "import json; from heavylegs_core.memory import limit_arenas; print(json.dumps(limit_arenas(2)))"
+    code = "import json; from heavylegs_core.serve.memory import limit_arenas; print(json.dumps(limit_arenas(2)))"
     assert run_python(code) is True
     assert run_python(code, env={"MALLOC_ARENA_MAX": "4"}) is False  # the administrator's setting wins
 
@@ -83,7 +83,7 @@ def run_loop_for(seconds: float, setup) -> None:
 
 def test_the_jupyter_server_extension_watches_the_servers_kernels(monkeypatch):
     """Binder loads the module as a Jupyter server extension: it checks the server's kernels on its loop."""
-    assert memory._jupyter_server_extension_points() == [{"module": "heavylegs_core.memory"}]
+    assert memory._jupyter_server_extension_points() == [{"module": "heavylegs_core.serve.memory"}]
     kernels = ["a", "b", "c"]
     released = []
     monkeypatch.setattr(memory, "release_memory", lambda: released.append(True) or True)

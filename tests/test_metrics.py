@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import heavylegs_core.metrics as metrics_module
-from heavylegs_core.errors import UserError
-from heavylegs_core.importers import load_sources
-from heavylegs_core.metrics import (
+import heavylegs_core.domain.metrics as metrics_module
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.base.paths import pmdata_file
+from heavylegs_core.domain.metrics import (
     COUNT_COLUMNS,
     METRIC_COLUMNS,
     METRIC_UNITS,
@@ -24,9 +24,9 @@ from heavylegs_core.metrics import (
     ewma_load,
     fitness_fatigue,
 )
-from heavylegs_core.paths import pmdata_file
-from heavylegs_core.profile import AthleteProfile
-from heavylegs_core.records import banister_trimp
+from heavylegs_core.domain.profile import AthleteProfile
+from heavylegs_core.domain.records import banister_trimp
+from heavylegs_core.io.importers import load_sources
 
 START = pd.Timestamp("2024-01-01")
 CONTRACT_COLUMNS = (

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from heavylegs_core.importers import load_sources
-from heavylegs_core.metrics import daily_metrics
-from heavylegs_core.paths import pmdata_file, pmdata_participants
+from heavylegs_core.base.paths import pmdata_file, pmdata_participants
+from heavylegs_core.domain.metrics import daily_metrics
+from heavylegs_core.io.importers import load_sources
 
 PARTICIPANTS = pmdata_participants()
 

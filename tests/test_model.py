@@ -12,9 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from heavylegs_core import EDUCATIONAL_NOTE
-from heavylegs_core.errors import UserError
-from heavylegs_core.knowledge import Condition, EvidenceItem, load_knowledge
-from heavylegs_core.model import (
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.domain.model import (
     LEVEL_RANK,
     Engine,
     assess,
@@ -23,7 +22,8 @@ from heavylegs_core.model import (
     points,
     strength_label,
 )
-from heavylegs_core.profile import AthleteProfile
+from heavylegs_core.domain.profile import AthleteProfile
+from heavylegs_core.knowledge import Condition, EvidenceItem, load_knowledge
 
 KB = load_knowledge()
 FLAG_QUESTIONS = [q for q in KB.questions if q.section == "red_flags"]
@@ -468,8 +468,8 @@ def test_follow_up_questions_are_shown_only_when_relevant() -> None:
 def test_first_plus_half_group_mode() -> None:
     import yaml
 
+    from heavylegs_core.domain.model import Engine
     from heavylegs_core.knowledge import parse_knowledge, read_texts
-    from heavylegs_core.model import Engine
 
     texts = read_texts()
     data = yaml.safe_load(texts["causes.yaml"])

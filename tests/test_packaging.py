@@ -17,7 +17,7 @@ import tomllib
 
 from packaging.requirements import Requirement
 
-from heavylegs_core.paths import PACKAGE_DIR, PROJECT_ROOT
+from heavylegs_core.base.paths import PACKAGE_DIR, PROJECT_ROOT
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
 

@@ -19,7 +19,7 @@ import pytest
 from conftest import ARTIFACTS, kernels
 from playwright.sync_api import expect
 
-from heavylegs_core import server
+from heavylegs_core.serve import server
 
 pytestmark = pytest.mark.e2e
 

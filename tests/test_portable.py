@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from heavylegs_core.errors import UserError
-from heavylegs_core.importers import load_sources
-from heavylegs_core.model import assess
-from heavylegs_core.paths import pmdata_file
-from heavylegs_core.portable import dumps, export_document, export_file, import_file
-from heavylegs_core.store import Store, open_store
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.base.paths import pmdata_file
+from heavylegs_core.domain.model import assess
+from heavylegs_core.io.importers import load_sources
+from heavylegs_core.io.portable import dumps, export_document, export_file, import_file
+from heavylegs_core.io.store import Store, open_store
 
 ANSWERS = {"in_run": "start_to_finish", "course": "several_days", "sex": "female", "rf_dvt": "no"}
 TABLES = ("athletes", "sessions", "nights", "assessments", "actions")
@@ -168,7 +168,7 @@ def test_name_conflict_changes_nothing(source: Store, tmp_path: Path) -> None:
 
 
 def test_import_bytes_for_uploads(source: Store, tmp_path: Path) -> None:
-    from heavylegs_core.portable import import_bytes
+    from heavylegs_core.io.portable import import_bytes
 
     data = dumps(export_document(source), compress=True)
     with open_store(tmp_path / "other.sqlite3") as other:

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from heavylegs_core.domain.model import assess
 from heavylegs_core.knowledge import load_knowledge
-from heavylegs_core.model import assess
-from heavylegs_core.results_html import icon_array, results_html
+from heavylegs_core.views.results_html import icon_array, results_html
 
 
 @pytest.mark.parametrize(("n", "filled"), [(0, 0), (1, 1), (37, 37), (100, 100), (-5, 0), (140, 100)])
@@ -46,7 +46,7 @@ def test_an_incomplete_warning_sign_screen_is_said_plainly() -> None:
 
 
 def test_because_panel_explains_the_starting_estimate() -> None:
-    from heavylegs_core.results_html import contributor_html
+    from heavylegs_core.views.results_html import contributor_html
 
     c = assess({"in_run": "midway"}).contributor("load_spike")
     html = contributor_html(c, None)

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from heavylegs_core.coach import answer_label, compare, timeline
+from heavylegs_core.apps.roster import RosterApp
+from heavylegs_core.base.paths import pmdata_file
+from heavylegs_core.domain.coach import answer_label, compare, timeline
+from heavylegs_core.io.store import open_store
 from heavylegs_core.knowledge import load_knowledge
-from heavylegs_core.paths import pmdata_file
-from heavylegs_core.roster_app import RosterApp
-from heavylegs_core.store import open_store
-from heavylegs_core.ui import reports_errors
+from heavylegs_core.views.widgets import reports_errors
 from tests.upload_client import deliver, done_status
 
 DAY = dt.date(2020, 3, 1)
@@ -123,7 +123,7 @@ def test_a_name_not_in_the_list_is_refused(db: Path) -> None:
 
 
 def test_records_under_the_notebooks_folder_are_refused_visibly(monkeypatch: pytest.MonkeyPatch) -> None:
-    from heavylegs_core.paths import NOTEBOOKS_DIR
+    from heavylegs_core.base.paths import NOTEBOOKS_DIR
 
     monkeypatch.setenv("HEAVYLEGS_DATA_DIR", str(NOTEBOOKS_DIR / "data"))
     app = RosterApp(today=DAY)
@@ -238,7 +238,7 @@ def test_report_download_is_self_contained_and_escaped(db: Path) -> None:
 # ----------------------------------------------------------------- portable file
 def test_download_and_import_round_trip_into_another_machine(db: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from heavylegs_core.portable import export_document
+    from heavylegs_core.io.portable import export_document
 
     app = RosterApp(today=DAY)
     add(app, "Ann")
@@ -277,7 +277,7 @@ def test_two_sessions_share_the_records(db: Path) -> None:
 
 # ----------------------------------------------------------------- pure pieces
 def test_timeline_marks_only_the_latest_recheck_due(db: Path) -> None:
-    from heavylegs_core.model import assess
+    from heavylegs_core.domain.model import assess
 
     with open_store(db) as s:
         s.add_athlete("Ann")
@@ -292,7 +292,7 @@ def test_timeline_marks_only_the_latest_recheck_due(db: Path) -> None:
 
 
 def test_compare_lists_changed_answers_in_questionnaire_order_and_every_contributor(db: Path) -> None:
-    from heavylegs_core.model import assess
+    from heavylegs_core.domain.model import assess
 
     with open_store(db) as s:
         s.add_athlete("Ann")

@@ -17,8 +17,8 @@ import pytest
 from conftest import ARTIFACTS
 from playwright.sync_api import Page, expect
 
+from heavylegs_core.base.paths import pmdata_file
 from heavylegs_core.knowledge import load_knowledge
-from heavylegs_core.paths import pmdata_file
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,7 @@
 
 The heavylegs template's pages run heavylegs' own front end (``heavylegs-page.js`` and
 ``heavylegs-page.css``, template static files built from ``frontend/``) instead of Voila's
-JavaScript. ``heavylegs_core.voila_app`` gzips each static file once, answers revalidations
+JavaScript. ``heavylegs_core.serve.voila_app`` gzips each static file once, answers revalidations
 with 304, and lets the browser keep files whose URL names their version. What users depend
 on: the bytes are the files' own, nothing stale is kept across an upgrade, malformed paths
 are still refused, and pages open offline from a handful of requests.
@@ -23,8 +23,8 @@ import pytest
 from conftest import ARTIFACTS, http_get
 from voila.paths import collect_static_paths
 
-from heavylegs_core import server
-from heavylegs_core.voila_app import VERSIONED_MAX_AGE_S, accepts_gzip, encoded
+from heavylegs_core.serve import server
+from heavylegs_core.serve.voila_app import VERSIONED_MAX_AGE_S, accepts_gzip, encoded
 
 ONE_WIDGET = "one_widget.ipynb"
 APPS = ("00_start.ipynb", "01_assessment.ipynb", "02_dashboard.ipynb")

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from heavylegs_core.errors import UserError
-from heavylegs_core.importers import load_sources
-from heavylegs_core.model import assess
-from heavylegs_core.paths import pmdata_file
-from heavylegs_core.store import (
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.base.paths import pmdata_file
+from heavylegs_core.domain.model import assess
+from heavylegs_core.io.importers import load_sources
+from heavylegs_core.io.store import (
     SCHEMA_VERSION,
     Store,
     default_path,
@@ -201,7 +201,7 @@ def test_two_connections_concurrently(tmp_path: Path) -> None:
     open_store(db).close()
     script = textwrap.dedent(f"""
         import datetime as dt, sys
-        from heavylegs_core.store import open_store
+        from heavylegs_core.io.store import open_store
         who = sys.argv[1]
         s = open_store({str(db)!r})
         s.add_athlete(who)
@@ -269,7 +269,7 @@ def test_threads_sharing_one_store_take_turns(store: Store) -> None:
 
 
 def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import heavylegs_core.store as store_mod
+    import heavylegs_core.io.store as store_mod
 
     path = tmp_path / "m.sqlite3"
     with Store(path) as s:
@@ -295,7 +295,7 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest
 
 
 def test_never_inside_the_served_notebooks_folder(monkeypatch: pytest.MonkeyPatch) -> None:
-    from heavylegs_core.paths import NOTEBOOKS_DIR
+    from heavylegs_core.base.paths import NOTEBOOKS_DIR
 
     with pytest.raises(UserError, match="notebooks folder"):
         Store(NOTEBOOKS_DIR / "athletes.sqlite3")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from heavylegs_core.store import SCHEMA_VERSION
+from heavylegs_core.io.store import SCHEMA_VERSION
 
 TRIALS = int(os.environ.get("HEAVYLEGS_CRASH_TRIALS", "100"))
 SESSIONS_PER_BATCH = 60
@@ -35,7 +35,7 @@ NIGHTS_PER_BATCH = 30
 
 WRITER = textwrap.dedent("""
     import datetime as dt, sys
-    from heavylegs_core.store import open_store
+    from heavylegs_core.io.store import open_store
     db, first, n_sessions, n_nights = sys.argv[1], *map(int, sys.argv[2:5])
     s = open_store(db)
     if not any(a.name == "crash" for a in s.athletes()):

@@ -23,7 +23,7 @@ from conftest import ARTIFACTS, PeakMemory
 from playwright.sync_api import Page, expect
 from test_assessment_e2e import next_until
 
-from heavylegs_core import server
+from heavylegs_core.serve import server
 from tests import import_fixtures as fx
 
 pytestmark = pytest.mark.e2e

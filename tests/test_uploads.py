@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from heavylegs_core import upload_widget, uploads
-from heavylegs_core.errors import UserError
-from heavylegs_core.ui import ErrorBox
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.io import uploads
+from heavylegs_core.views import upload_widget
+from heavylegs_core.views.widgets import ErrorBox
 from tests.upload_client import done_status
 from tests.upload_client import send as _send
 
@@ -228,7 +229,7 @@ def test_checked_status_cuts_the_message():
 
 
 def test_the_page_may_change_only_the_status(root):
-    from heavylegs_core.guard import editable_keys
+    from heavylegs_core.views.guard import editable_keys
 
     area = upload_widget.UploadArea("Upload", lambda files: None, errors=ErrorBox())
     assert editable_keys(area.widget) == frozenset({"status"})
@@ -247,7 +248,7 @@ def test_errors_of_the_app_callback_are_shown(root):
 
 
 def test_without_a_usable_data_folder_the_control_says_why(monkeypatch):
-    from heavylegs_core.paths import NOTEBOOKS_DIR
+    from heavylegs_core.base.paths import NOTEBOOKS_DIR
 
     monkeypatch.setenv("HEAVYLEGS_DATA_DIR", str(NOTEBOOKS_DIR / "data"))
     box = ErrorBox()

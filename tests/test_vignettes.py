@@ -11,9 +11,14 @@ from typing import Any
 
 import pytest
 
-from heavylegs_core.evaluation import evaluate, flag_tiers, format_report, vignette_set
+from heavylegs_core.domain.evaluation import (
+    evaluate,
+    flag_tiers,
+    format_report,
+    vignette_set,
+)
+from heavylegs_core.domain.model import engine
 from heavylegs_core.knowledge import load_knowledge
-from heavylegs_core.model import engine
 
 KB = load_knowledge()
 TIERS = flag_tiers(KB)

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from conftest import http_get
 
-from heavylegs_core import server
-from heavylegs_core.paths import PROJECT_ROOT
+from heavylegs_core.base.paths import PROJECT_ROOT
+from heavylegs_core.serve import server
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """What the page does with an upload control, without a browser: chunks to the ticket, then the status.
 
 :func:`send` writes a file to a ticket as the page's requests do (chunk after chunk, each
-through :class:`heavylegs_core.uploads.ChunkWriter` at the offset the server holds);
+through :class:`heavylegs_core.io.uploads.ChunkWriter` at the offset the server holds);
 :func:`deliver` sends files and reports them done, as ``upload_widget.js`` does.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from heavylegs_core import uploads
-from heavylegs_core.upload_widget import UploadArea
+from heavylegs_core.io import uploads
+from heavylegs_core.views.upload_widget import UploadArea
 
 
 def send(folder: Path, index: int, name: str, data: bytes, chunk: int = 1 << 16) -> dict:

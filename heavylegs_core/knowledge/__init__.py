@@ -29,7 +29,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from heavylegs_core.metric_names import FLAG_METRICS, METRIC_COLUMNS
+from heavylegs_core.knowledge.metric_names import FLAG_METRICS, METRIC_COLUMNS
 
 KNOWLEDGE_FILES: tuple[str, ...] = (
     "causes.yaml",
@@ -40,7 +40,7 @@ KNOWLEDGE_FILES: tuple[str, ...] = (
 )
 
 #: The history metrics the evidence may read: the numeric columns of the daily
-#: metrics table (interfaces.md section 3 and :data:`heavylegs_core.metrics.METRIC_COLUMNS`);
+#: metrics table (interfaces.md section 3 and :data:`heavylegs_core.domain.metrics.METRIC_COLUMNS`);
 #: yes/no columns such as ``acwr_meaningful`` are read by the engine itself, not by thresholds.
 HISTORY_METRICS: tuple[str, ...] = tuple(c for c in METRIC_COLUMNS if c != "date" and c not in FLAG_METRICS)
 
