@@ -58,7 +58,8 @@ def say(msg: str) -> None:
 
 
 def run(cmd: list[str | Path], **kw) -> int:
-    return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kw)
+    kw.setdefault("cwd", ROOT)
+    return subprocess.call([str(c) for c in cmd], **kw)
 
 
 def check(cmd: list[str | Path], **kw) -> None:

@@ -2,13 +2,19 @@
 
 The apps' own tests drive it through every widget they use. These tests cover what no app
 shows on a good day: a widget the page cannot draw is reported in the page (``.hl-error``)
-while the rest still works, outputs other than widgets are drawn as Voila draws them, and
-closing a page shuts its kernel down (as Voila's front end does), so that an idle server
-does not keep a kernel per closed tab until the culler comes.
+while the rest still works, outputs other than widgets are drawn as Voila draws them (printed
+text as text, and no empty box for an output with nothing to show), a page whose kernel stops
+or whose connection is lost says so (``.hl-kernel-lost``, from the kernel connection's status
+signals: ``frontend/src/kernel-watch.js``), and closing a page shuts its kernel down (as Voila's
+front end does), so that an idle server does not keep a kernel per closed tab until the culler
+comes.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +46,15 @@ CELLS = [
     "w.VBox([Stranger(), button, clicks])"),
     "from IPython.display import HTML\nHTML('<p class=\"fe-html\">drawn as <b>HTML</b></p>')",
     "6 * 7",
+    # printed text (a stream output), with markup that must stay text
+    "print('printed <b>line</b> & more')",
+    # an output with nothing this page can draw: no box at all, not an empty one
+    "from IPython.display import display\ndisplay({'application/x-heavylegs-nothing': 'x'}, raw=True)",
 ]
+#: Outputs drawn as boxes with nothing in them (no text, no widget, no image)
+EMPTY_BOXES = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output')).filter(
+  (n) => !n.textContent.trim() && !n.querySelector('svg, img, canvas, input, button, select')).length"""
+STOPPED_BANNER = ".hl-error.hl-kernel-lost"
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +93,98 @@ def test_html_and_text_outputs_are_drawn_as_voila_draws_them(guarded_page, serve
     expect(page.locator(".jp-OutputArea-output p.fe-html b")).to_have_text("HTML")
     expect(page.locator(".jp-OutputArea-output pre").filter(has_text="42")).to_have_count(1)
     expect(page.locator("script[type='application/vnd.voila.cell-output+json']")).to_have_count(0)
+
+
+def test_printed_text_is_shown_as_text_and_no_output_is_an_empty_box(guarded_page, served):
+    """A print() shows its line, escaped; a stream output in Voila's JSON too; nothing draws an empty box.
+
+    The pinned Voila renders a cell's stream outputs on the server (nbconvert's ``stream_stdout``
+    block); the page front end draws a stream output it finds in the JSON as text as well
+    (the init script below adds two to the page, as another Voila version could send them,
+    before the front end reads the outputs: it does so once it has the kernel's widgets), and
+    leaves out an output it has nothing to draw for.
+    """
+    page = guarded_page
+    streamed = {"output_type": "stream", "name": "stdout", "text": ["streamed <i>line</i>", " & more\n"]}
+    empty = {"output_type": "stream", "name": "stdout", "text": ""}
+    page.add_init_script(f"""document.addEventListener('DOMContentLoaded', () => {{
+  const cells = document.getElementById('rendered_cells');
+  for (const output of {json.dumps([streamed, empty])}) {{
+    const script = document.createElement('script');
+    script.type = 'application/vnd.voila.cell-output+json';
+    script.textContent = JSON.stringify(output);
+    cells.appendChild(script);
+  }}
+}});""")
+    page.goto(served[0])
+    page.locator(".hl-ready").wait_for(state="visible", timeout=120_000)
+    printed = page.locator(".jp-OutputArea-output pre").filter(has_text="printed <b>line</b> & more")
+    expect(printed).to_have_count(1)
+    expect(printed).to_be_visible()
+    stream = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stdout'] pre")
+    expect(stream).to_have_count(1)
+    expect(stream).to_have_text("streamed <i>line</i> & more")
+    expect(page.locator(".jp-OutputArea-output pre b, .jp-OutputArea-output pre i")).to_have_count(0)
+    assert page.evaluate(EMPTY_BOXES) == 0
+
+
+def _kernel_process(kernel_id: str) -> psutil.Process:
+    """The kernel's process, found by the connection file Jupyter names after the kernel id."""
+    for proc in psutil.process_iter(["cmdline"]):
+        if any(f"kernel-{kernel_id}.json" in part for part in proc.info["cmdline"] or []):
+            return proc
+    raise AssertionError(f"no process for kernel {kernel_id}")
+
+
+def test_a_killed_kernel_shows_the_session_stopped_banner(guarded_page, served):
+    page = guarded_page
+    page.goto(served[0])
+    page.locator(".hl-ready").wait_for(state="visible", timeout=120_000)
+    expect(page.locator(STOPPED_BANNER)).to_have_count(0)
+    kernel_id = json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
+    kernel = _kernel_process(kernel_id)
+    kernel.send_signal(signal.SIGKILL)
+    kernel.wait(timeout=30)
+    banner = page.locator(STOPPED_BANNER)
+    expect(banner).to_be_visible(timeout=60_000)
+    expect(banner).to_have_count(1)
+    expect(banner).to_have_attribute("role", "alert")
+    # the server is up: the page learnt it from the kernel status the server sent
+    expect(banner).to_have_attribute("data-reason", re.compile(r"^kernel-(restarting|autorestarting|dead)$"))
+    expect(banner).to_contain_text("This session has stopped.")
+    expect(banner).to_contain_text("Athlete records you saved are safe")
+    restart = banner.get_by_role("button", name="Restart")
+    expect(restart).to_be_focused()
+    expect(restart).to_have_class("hl-restart")
+    restart.click()
+    page.locator(".hl-ready").wait_for(state="visible", timeout=120_000)
+    expect(page.locator(STOPPED_BANNER)).to_have_count(0)
+    assert json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"] != kernel_id
+
+
+def test_a_lost_connection_shows_the_banner_once_it_does_not_come_back(guarded_page, served):
+    """The kernel's websocket closes and every new one is refused: after the grace time, the banner."""
+    page = guarded_page
+    sockets: list = []
+
+    def kernel_socket(ws) -> None:
+        if sockets:  # the page tries again: the connection does not come back
+            ws.close()
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/api/kernels/[0-9a-f-]+/channels"), kernel_socket)
+    page.goto(served[0])
+    page.locator(".hl-ready").wait_for(state="visible", timeout=120_000)
+    assert len(sockets) == 1
+    sockets[0].close()
+    started = time.monotonic()
+    banner = page.locator(STOPPED_BANNER)
+    expect(banner).to_have_attribute("data-reason", "connection-lost", timeout=60_000)
+    assert time.monotonic() - started >= 4  # not before the grace time (5 s)
+    expect(banner).to_have_count(1)
+    expect(banner.get_by_role("button", name="Restart")).to_be_focused()
 
 
 def test_closing_the_page_shuts_its_kernel_down(context, served):

@@ -20,11 +20,19 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import tornado.web
 from conftest import ARTIFACTS, http_get
 from voila.paths import collect_static_paths
+from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
 
 from heavylegs_core.serve import server
-from heavylegs_core.serve.voila_app import VERSIONED_MAX_AGE_S, accepts_gzip, encoded
+from heavylegs_core.serve.voila_app import (
+    VERSIONED_MAX_AGE_S,
+    CachedStaticFileHandler,
+    accepts_gzip,
+    encoded,
+    replace_handlers,
+)
 
 ONE_WIDGET = "one_widget.ipynb"
 APPS = ("00_start.ipynb", "01_assessment.ipynb", "02_dashboard.ipynb")
@@ -72,6 +80,88 @@ def test_gzip_is_computed_once_per_version_and_decompresses_to_the_file(tmp_path
     assert gzip.decompress(second.gzip) == js.read_bytes()
 
 
+def test_a_voila_handler_that_is_gone_stops_the_server_instead_of_going_unreplaced():
+    class Other(tornado.web.RequestHandler):
+        pass
+
+    handlers = [(r"/voila/static/(.*)", MultiStaticFileHandler, {"paths": []}), (r"/x", Other)]
+    swapped = replace_handlers(handlers, {MultiStaticFileHandler: CachedStaticFileHandler})
+    assert swapped == [(r"/voila/static/(.*)", CachedStaticFileHandler, {"paths": []}), (r"/x", Other)]
+    with pytest.raises(RuntimeError, match=r"Voila \S+ serves no TemplateStaticFileHandler"):
+        replace_handlers(handlers, {MultiStaticFileHandler: CachedStaticFileHandler,
+                                    TemplateStaticFileHandler: CachedStaticFileHandler})
+
+
+# --- the template's copies of Voila's blocks (issue 22) ---------------------------------------
+
+def _block(text: str, name: str) -> str:
+    match = re.search(r"\{%-?\s*block " + name + r"\s*-?%\}(.*?)\{%-?\s*endblock " + name + r"\s*-?%\}", text, re.DOTALL)
+    assert match, f"no block {name}"
+    return match[1]
+
+
+def _squeeze(text: str) -> str:
+    """Jinja source with its lines stripped and blank lines dropped (whitespace is not markup here)."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _voila_lab() -> str:
+    from jupyter_core.paths import jupyter_path
+
+    return next(Path(d, "index.html.j2") for d in jupyter_path("voila", "templates", "lab")
+                if Path(d, "index.html.j2").is_file()).read_text(encoding="utf-8")
+
+
+HEAVYLEGS_TEMPLATE = TEMPLATE_STATIC.parent / "index.html.j2"
+#: What the heavylegs template leaves out of Voila's lab ``notebook_css`` block (and Voila's
+#: call of nbconvert's block, which the template makes itself with ``super.super()``).
+DROPPED_CSS = (
+    '{% if frontend == "voila" %}\n{{ resources.include_js("static/voila-style.js") }}\n{% endif %}',
+    ('<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css"'
+     ' type="text/css" />'),
+    ('<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/v4-shims.min.css"'
+     ' type="text/css" />'),
+    "{{ super() }}",
+)
+
+
+def test_the_template_keeps_voilas_notebook_css_block_but_what_it_drops():
+    """Fails, naming Voila's version, when Voila's lab ``notebook_css`` block changes.
+
+    The heavylegs template overrides that block (instead of replacing strings in its output,
+    which does nothing once the markup changes): its copy must be Voila's block without
+    :data:`DROPPED_CSS`, and each dropped piece must still be in Voila's block.
+    """
+    import voila
+
+    theirs = _squeeze(_block(_voila_lab(), "notebook_css"))
+    for piece in DROPPED_CSS:
+        assert piece in theirs, (
+            f"Voila {voila.__version__}'s lab notebook_css block no longer has {piece!r}: "
+            "review the heavylegs template's copy of the block")
+        theirs = theirs.replace(piece, "")
+    ours = _squeeze(_block(HEAVYLEGS_TEMPLATE.read_text(encoding="utf-8"), "notebook_css"))
+    assert _squeeze(theirs) in ours, (
+        f"Voila {voila.__version__}'s lab notebook_css block differs from the heavylegs template's copy: "
+        "copy it again into share/jupyter/voila/templates/heavylegs/index.html.j2, without the dropped parts")
+    assert "{{ super.super() }}" in ours and "replace(" not in HEAVYLEGS_TEMPLATE.read_text(encoding="utf-8")
+
+
+def test_voilas_body_footer_block_is_the_one_the_template_replaces():
+    """The template's ``body_footer`` is Voila's without Voila's JavaScript; fails when Voila's changes."""
+    import voila
+
+    assert _squeeze(_block(_voila_lab(), "body_footer")) == _squeeze("""
+      </div>
+    </div>
+    <script type="text/javascript">
+      window.voila_finish();
+    </script>
+    {{ voila_setup_labextensions(resources.base_url, resources.labextensions) }}
+    {{ super() }}"""), (f"Voila {voila.__version__}'s lab body_footer block changed: review the heavylegs "
+                        "template's body_footer, which replaces it")
+
+
 def test_small_or_binary_files_are_not_compressed(tmp_path):
     small, png = tmp_path / "small.js", tmp_path / "image.png"
     small.write_text("var x = 1;\n")
@@ -116,6 +206,16 @@ def test_the_page_runs_heavylegs_front_end_not_voilas(page_html):
     assert re.search(r'<script src="' + re.escape(front_end_urls(page_html)["js"]) + r'"', page_html)
     assert "voila.js" not in page_html and "voila-style.js" not in page_html
     assert "cdn.jsdelivr.net" not in page_html  # the Font Awesome links Voila's lab template adds
+
+
+def test_the_page_keeps_the_rest_of_voilas_and_nbconverts_styles_in_order(page_html):
+    """The template's notebook_css block: the front end's stylesheet, Voila's spinner and empty-cell
+    styles, nbconvert's stylesheets (``super.super()``), then heavylegs.css."""
+    marks = [front_end_urls(page_html)["css"], "<!-- voila spinner -->", "/*Hide empty cells*/",
+             "/voila/templates/heavylegs/static/index.css?v=", ".hl-kernel-lost"]
+    places = [page_html.find(m) for m in marks]
+    assert -1 not in places, [m for m, at in zip(marks, places, strict=True) if at == -1]
+    assert places == sorted(places)
 
 
 def test_front_end_is_served_gzipped_once_and_identical_when_decompressed(served, page_html):

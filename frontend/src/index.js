@@ -10,13 +10,14 @@
 
    1. it reads the page configuration Voila wrote (#jupyter-config-data: base URL, kernel id);
    2. it opens the kernel's websocket and asks the kernel for the state of every widget;
-   3. it draws each output: a widget view, or HTML or text as Voila's front end would;
+   3. it draws each output: a widget view, or HTML or text as Voila's front end would
+      (printed text too: a stream output is shown as text, never as an empty box);
    4. it listens for widgets the kernel creates later;
    5. when the page is closed, it asks Voila to shut the kernel down.
 
    Failures are shown in the page (.hl-error), never only in the console. A kernel that
-   stops or a connection that is lost is reported by kernel-watch.js, which wraps every
-   websocket before this script runs. */
+   stops or a connection that is lost is reported by kernel-watch.js, which listens to the
+   kernel connection's public status signals. */
 
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
@@ -26,6 +27,7 @@ import { ServerConnection } from '@jupyterlab/services/lib/serverconnection';
 import { Widget } from '@lumino/widgets';
 import anywidget from 'anywidget';
 
+import { watchKernel } from './kernel-watch.js';
 import '@jupyter-widgets/base/css/index.css';
 import '@jupyter-widgets/controls/css/widgets.css';
 import './page.css';
@@ -101,7 +103,22 @@ function showError(parent, message) {
   return pre;
 }
 
-/** Draw one cell output (Voila's JSON) in place of its script element. */
+/** Text of a notebook output field: a string, or a list of strings (nbformat's multiline), ANSI codes removed. */
+function plainText(value) {
+  return (Array.isArray(value) ? value.join('') : String(value ?? '')).replace(ANSI_CODE, '');
+}
+
+/** `text` as a text output in `node` (a <pre>, as JupyterLab draws one), with its mime type. */
+function drawText(node, text, mimeType) {
+  node.classList.add('jp-RenderedText');
+  node.setAttribute('data-mime-type', mimeType);
+  const pre = document.createElement('pre');
+  pre.textContent = text; // text, never markup
+  node.appendChild(pre);
+}
+
+/** Draw one cell output (Voila's JSON) in place of its script element; an output with
+    nothing to show (an empty print, a type this page cannot draw) leaves no empty box. */
 async function renderOutput(manager, script) {
   const node = document.createElement('div');
   node.className = 'jp-OutputArea-output';
@@ -109,17 +126,31 @@ async function renderOutput(manager, script) {
   try {
     const output = JSON.parse(script.textContent);
     const data = output.data || {};
-    if (data[WIDGET_VIEW]) {
+    if (output.output_type === 'stream') { // print(): stdout, or stderr
+      const text = plainText(output.text);
+      if (!text) {
+        node.remove();
+        return;
+      }
+      drawText(node, text, `application/vnd.jupyter.${output.name === 'stderr' ? 'stderr' : 'stdout'}`);
+    } else if (output.output_type === 'error') { // Voila has replaced the traceback when it hides tracebacks
+      const text = plainText((output.traceback || []).join('\n')) || `${output.ename}: ${output.evalue}`;
+      drawText(node, text, 'application/vnd.jupyter.stderr');
+      node.classList.add('hl-error');
+      node.setAttribute('role', 'alert');
+    } else if (data[WIDGET_VIEW]) {
       const model = await manager.get_model(data[WIDGET_VIEW].model_id);
       const view = await manager.create_view(model);
       Widget.attach(view.luminoWidget, node);
     } else if (typeof data['text/html'] === 'string') {
       node.classList.add('jp-RenderedHTMLCommon');
       node.innerHTML = data['text/html']; // the notebook's own output (Voila marks it trusted); scripts do not run
-    } else {
+    } else if (plainText(data['text/plain'])) {
       const pre = document.createElement('pre');
-      pre.textContent = String(data['text/plain'] ?? '').replace(ANSI_CODE, '');
+      pre.textContent = plainText(data['text/plain']);
       node.appendChild(pre);
+    } else {
+      node.remove();
     }
   } catch (err) {
     showError(node, `This part of the page could not be drawn: ${err?.message ?? err}`);
@@ -143,6 +174,7 @@ async function start() {
   // base URL, websocket URL and token as the page configuration gives them (Voila's own way)
   const serverSettings = ServerConnection.makeSettings();
   const kernel = new KernelConnection({ model: { id: config.kernelId, name: '' }, serverSettings });
+  watchKernel(kernel); // the "session stopped" banner (kernel-watch.js)
   // As Voila's front end does: closing the page shuts its kernel down (not left to the culler)
   window.addEventListener('beforeunload', () => {
     const form = new FormData();

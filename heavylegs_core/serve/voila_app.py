@@ -262,6 +262,23 @@ _REPLACED = {
 }
 
 
+def replace_handlers(handlers: list, replaced: dict[type, type] | None = None) -> list:
+    """``handlers`` (Voila's tornado rules) with each class of ``replaced`` swapped for its replacement.
+
+    Raises RuntimeError, naming the Voila version, when Voila no longer serves one of the
+    classes (issue 22): the replacement would otherwise be silently lost, and with it the
+    page's ``_xsrf`` cookie, the strict template paths or the cached static files.
+    """
+    import voila
+
+    replaced = _REPLACED if replaced is None else replaced
+    missing = sorted(c.__name__ for c in replaced if not any(len(h) > 1 and h[1] is c for h in handlers))
+    if missing:
+        raise RuntimeError(f"Voila {voila.__version__} serves no {', '.join(missing)}: "
+                           "heavylegs_core.serve.voila_app cannot replace it; update _REPLACED")
+    return [(h[0], replaced.get(h[1], h[1]), *h[2:]) if len(h) > 1 else h for h in handlers]
+
+
 class HeavylegsVoila(Voila):
     """Voila with ``compress_response`` enabled, strict template static paths and cached static files."""
 
@@ -283,8 +300,7 @@ class HeavylegsVoila(Voila):
         """
         landing = url_path_join(self.server_url, "voila/render", LANDING_NOTEBOOK)
         root = (self.server_url, tornado.web.RedirectHandler, {"url": landing, "permanent": False})
-        voila = [root if h[0] == self.server_url else (h[0], _REPLACED.get(h[1], h[1]), *h[2:])
-                 for h in super().init_handlers()]
+        voila = [root if h[0] == self.server_url else h for h in replace_handlers(super().init_handlers())]
         return [*upload_handler.handlers(self.server_url), *voila]
 
 
