@@ -32,9 +32,18 @@ import zlib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
+from heavylegs_core.base.atomic import write_atomic
 from heavylegs_core.base.errors import Problem, UserError
+from heavylegs_core.domain.records import NIGHT_SCHEMA, SESSION_SCHEMA, Schema
 from heavylegs_core.io.store import (
     NIGHT_FIELDS,
     SESSION_FIELDS,
@@ -56,8 +65,6 @@ VERSION = 1
 MAX_BYTES = 512 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 
-_SPORTS = ("run", "ride", "swim", "walk", "strength", "other")
-_LOAD_SOURCES = ("srpe", "trimp", "duration")
 _LEVELS = ("none", "gp_soon", "urgent", "emergency")
 
 
@@ -100,47 +107,41 @@ def _finite(v: float | None) -> float | None:
     return v
 
 
-Num = float | int | None
+def _offset_stamp(v: str) -> str:
+    t = dt.datetime.fromisoformat(v)
+    if t.tzinfo is None:
+        raise ValueError("a session start needs a UTC offset")
+    return v
 
 
-class PSession(_M):
-    """A session row (units: minutes, km, bpm, AU)."""
+def _record_model(name: str, schema: Schema, doc: str) -> type[_M]:
+    """The strict pydantic model of one record kind, derived from its canonical schema.
 
-    start: str
-    date: str
-    sport: Literal["run", "ride", "swim", "walk", "strength", "other"]
-    duration_min: float | int = Field(ge=0, le=30 * 60)
-    distance_km: Num = Field(default=None, ge=0, le=1000)
-    rpe: Num = Field(default=None, ge=0, le=10)
-    avg_hr: Num = Field(default=None, ge=20, le=250)
-    max_hr: Num = Field(default=None, ge=20, le=250)
-    load: Num = Field(default=None, ge=0)
-    load_source: Literal["srpe", "trimp", "duration"] | None = None
-    name: str | None = None
-    source: str | None = None
-
-    _d = field_validator("date")(_date)
-    _f = field_validator("duration_min", "distance_km", "rpe", "avg_hr", "max_hr", "load")(_finite)
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, v: str) -> str:
-        t = dt.datetime.fromisoformat(v)
-        if t.tzinfo is None:
-            raise ValueError("a session start needs a UTC offset")
-        return v
+    Field by field (``kind`` is not stored): a number is ``float | int`` within
+    the declared range and finite; a choice is one of its choices; a date is
+    YYYY-MM-DD; a timestamp is ISO 8601 with a UTC offset; text is a string.
+    An optional field may be ``null`` or absent.
+    """
+    fields: dict[str, Any] = {}
+    validators: dict[str, Any] = {}
+    for c in schema.fields:
+        kind: Any = {"number": float | int, "choice": Literal[c.choices]}.get(c.type, str)
+        bounds = {k: v for k, v in (("ge", c.lo), ("le", c.hi)) if v is not None}
+        if c.required:
+            fields[c.name] = (kind, Field(**bounds))
+        else:
+            fields[c.name] = (kind | None, Field(default=None, **bounds))
+        check = {"number": _finite, "date": _date, "timestamp": _offset_stamp}.get(c.type)
+        if check is not None:
+            validators[f"_check_{c.name}"] = field_validator(c.name)(check)
+    return create_model(name, __base__=_M, __doc__=doc, __module__=__name__, __validators__=validators,
+                        **fields)
 
 
-class PNight(_M):
-    """A night row (hours, quality 1-5)."""
-
-    date: str
-    sleep_h: float | int = Field(ge=0, le=24)
-    quality: Num = Field(default=None, ge=1, le=5)
-    source: str | None = None
-
-    _d = field_validator("date")(_date)
-    _f = field_validator("sleep_h", "quality")(_finite)
+#: A session row (units: minutes, km, bpm, AU), from :data:`heavylegs_core.domain.records.SESSION_SCHEMA`.
+PSession = _record_model("PSession", SESSION_SCHEMA, "A session row (units: minutes, km, bpm, AU).")
+#: A night row (hours, quality 1-5), from :data:`heavylegs_core.domain.records.NIGHT_SCHEMA`.
+PNight = _record_model("PNight", NIGHT_SCHEMA, "A night row (hours, quality 1-5).")
 
 
 class PAction(_M):
@@ -236,8 +237,6 @@ def dumps(document: dict[str, Any], *, compress: bool = False) -> bytes:
 
 def export_file(store: Store, path: Path, names: list[str] | None = None) -> dict[str, Any]:
     """Write the portable file atomically (gzip when ``path`` ends in ``.gz``); returns the document."""
-    from heavylegs_core.base.atomic import write_atomic
-
     if not path.parent.exists():
         raise UserError(f"folder {path.parent} does not exist: create it first", where=str(path))
     doc = export_document(store, names)

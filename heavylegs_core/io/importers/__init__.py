@@ -22,12 +22,23 @@ A bad input raises :class:`heavylegs_core.base.errors.UserError` with one proble
 per line naming the file, the row and the field; nothing is written anywhere
 by an import. Rows left out on purpose are counted in ``skipped``. The same
 session found in two sources is merged (missing fields filled from the
-other), and so is the same night.
+other; "the same session" is the one rule of
+:func:`heavylegs_core.domain.duplicates.same_session`, which the athlete store
+applies too), and so is the same night. A file whose bytes are those of another
+file of the same import is read once.
+
+Modules: :mod:`._base` (results, sources, parsing helpers) and :mod:`._csv`
+(CSV basics) at the bottom; :mod:`.detectors` (format detection);
+:mod:`.canonical`, :mod:`.activity` (FIT, GPX, TCX), :mod:`.tables` (activity
+lists), :mod:`.sleep` (sleep exports), :mod:`.apple` (Apple Health); and
+:mod:`.ratings`, the dashboard's heavy-legs ratings and saved assessments,
+which are neither training nor sleep and so are not in :data:`FORMATS`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import shutil
 import tempfile
@@ -39,15 +50,24 @@ import numpy as np
 import pandas as pd
 
 from heavylegs_core.base.errors import Problem, UserError
+from heavylegs_core.domain.duplicates import (
+    DUP_START_MIN,
+    SessionFacts,
+    same_session,
+)
 from heavylegs_core.domain.profile import AthleteProfile
 from heavylegs_core.domain.records import (
     LOAD_SOURCES,
     NIGHT_COLUMNS,
+    NIGHT_SCHEMA,
     SESSION_COLUMNS,
+    SESSION_SCHEMA,
     normalise_nights,
     normalise_sessions,
     with_loads,
 )
+from heavylegs_core.io.importers import activity as act
+from heavylegs_core.io.importers import detectors as d
 from heavylegs_core.io.importers._base import (
     HEAD_BYTES,
     MAX_RATIO,
@@ -61,12 +81,24 @@ from heavylegs_core.io.importers._base import (
     file_source,
     format_from_reader,
 )
+from heavylegs_core.io.importers._csv import looks_like_csv
+from heavylegs_core.io.importers.canonical import read_canonical, to_canonical_csv
+from heavylegs_core.io.importers.detectors import is_strava_csv
+from heavylegs_core.io.importers.tables import no_usable_columns
+from heavylegs_core.io.pmdata import read_srpe, read_wellness_sleep
 
 #: The skip reason counted for a session found in two sources and kept once.
 DUPLICATE_MERGED = "duplicate session merged (the same session in two sources)"
+#: The skip reason counted for a file given twice (the same path) and read once.
+DUPLICATE_PATH = "file given twice (read once)"
+#: The skip reason counted for a file whose content is byte for byte that of another one
+#: given to the same import (``a/export.gpx`` and ``b/export.gpx``): read once.
+DUPLICATE_FILE = "identical file given twice (same content, read once)"
 
 __all__ = [
+    "DUPLICATE_FILE",
     "DUPLICATE_MERGED",
+    "DUPLICATE_PATH",
     "FORMATS",
     "NIGHT_LIMITS",
     "SESSION_LIMITS",
@@ -84,23 +116,11 @@ __all__ = [
 FORMATS: list[Format] = []
 
 #: Plausible ranges of canonical session fields (inclusive); values outside are refused.
-SESSION_LIMITS: dict[str, tuple[float, float, str]] = {
-    "duration_min": (0.0, 30 * 60.0, "a session lasts from 0 to 30 hours"),
-    "distance_km": (0.0, 1000.0, "a session covers from 0 to 1000 km"),
-    "avg_hr": (20.0, 250.0, "heart rate lies between 20 and 250 bpm"),
-    "max_hr": (20.0, 250.0, "heart rate lies between 20 and 250 bpm"),
-    "rpe": (0.0, 10.0, "RPE is on the CR-10 scale, 0 to 10"),
-}
-#: Plausible ranges of canonical night fields (inclusive).
-NIGHT_LIMITS: dict[str, tuple[float, float, str]] = {
-    "sleep_h": (0.0, 24.0, "a night's sleep lasts from 0 to 24 hours"),
-    "quality": (1.0, 5.0, "quality is on a 1-5 scale"),
-}
-#: Two sessions from different sources are the same session when their starts are
-#: this close (minutes) and their durations agree within DUP_DURATION_* .
-DUP_START_MIN = 10.0
-DUP_DURATION_MIN = 10.0
-DUP_DURATION_FRAC = 0.2
+#: Derived from the one declaration, :data:`heavylegs_core.domain.records.SESSION_SCHEMA`.
+SESSION_LIMITS: dict[str, tuple[float, float, str]] = SESSION_SCHEMA.limits()
+#: Plausible ranges of canonical night fields (inclusive), from ``NIGHT_SCHEMA``.
+NIGHT_LIMITS: dict[str, tuple[float, float, str]] = NIGHT_SCHEMA.limits()
+# the duplicate-session rule and its thresholds (DUP_START_MIN ...): heavylegs_core.domain.duplicates
 MAX_ZIP_DEPTH = 2
 
 
@@ -124,8 +144,6 @@ def _is_canonical(head: bytes, path: Path) -> bool:
 
 def _read_canonical(path: Path, tz: str) -> ImportResult:
     """Read a canonical CSV as written by ``heavylegs import --out``."""
-    from heavylegs_core.io.importers.canonical import read_canonical
-
     return read_canonical(file_source(Path(path)), ReadContext(tz=tz))
 
 
@@ -140,14 +158,10 @@ def _is_pmdata_wellness(head: bytes, path: Path) -> bool:
 
 
 def _read_pmdata_srpe(path: Path, tz: str) -> ImportResult:
-    from heavylegs_core.io.pmdata import read_srpe
-
     return ImportResult(sessions=read_srpe(path, tz))
 
 
 def _read_pmdata_wellness(path: Path, tz: str) -> ImportResult:
-    from heavylegs_core.io.pmdata import read_wellness_sleep
-
     return ImportResult(nights=read_wellness_sleep(path, tz))
 
 
@@ -162,9 +176,6 @@ def _lazy(module: str, func: str) -> Callable[[Source, ReadContext], ImportResul
 
 
 def _register_builtins() -> None:
-    from heavylegs_core.io.importers import activity as act
-    from heavylegs_core.io.importers import detectors as d
-
     register(Format("canonical-csv", _is_canonical, _read_canonical,
                     _lazy("canonical", "read_canonical"), "both"))
     register(Format("pmdata-srpe", _is_pmdata_srpe, _read_pmdata_srpe, None, "training"))
@@ -178,7 +189,7 @@ def _register_builtins() -> None:
     register(format_from_reader("garmin-connect-csv", d.is_garmin_csv,
                                 _lazy("tables", "read_garmin_csv"), "training"))
     register(format_from_reader("garmin-summarized-activities", d.is_garmin_activities_json,
-                                _lazy("sleep", "read_garmin_activities"), "training"))
+                                _lazy("tables", "read_garmin_activities"), "training"))
     register(format_from_reader("garmin-sleep-json", d.is_garmin_sleep_json,
                                 _lazy("sleep", "read_garmin_sleep"), "sleep"))
     register(format_from_reader("fitbit-sleep-json", d.is_fitbit_sleep_json,
@@ -187,7 +198,7 @@ def _register_builtins() -> None:
     register(format_from_reader("whoop-sleep-csv", d.is_whoop_sleep_csv,
                                 _lazy("sleep", "read_whoop_sleep"), "sleep"))
     register(format_from_reader("whoop-workouts-csv", d.is_whoop_workouts_csv,
-                                _lazy("sleep", "read_whoop_workouts"), "training"))
+                                _lazy("tables", "read_whoop_workouts"), "training"))
     register(format_from_reader("generic-csv", d.is_generic_csv,
                                 _lazy("tables", "read_generic_csv"), "training"))
 
@@ -204,15 +215,11 @@ def _detect_source(src: Source) -> Format | None:
 
 
 def _unrecognised(src: Source) -> UserError:
-    from heavylegs_core.io.importers.detectors import looks_like_csv
-
     try:
         head = src.head(HEAD_BYTES)
     except UserError as exc:
         return exc
     if looks_like_csv(head):
-        from heavylegs_core.io.importers.tables import no_usable_columns
-
         return no_usable_columns(head, src.name)
     if not head.strip():
         return UserError("the file is empty", where=src.name)
@@ -258,8 +265,6 @@ def _safe_member(name: str) -> bool:
 
 
 def _is_strava(src: Source) -> bool:
-    from heavylegs_core.io.importers.detectors import is_strava_csv
-
     try:
         return is_strava_csv(src.head(HEAD_BYTES), Path(src.basename))
     except (OSError, UserError):
@@ -409,10 +414,11 @@ def _check(res: ImportResult, where: str) -> list[Problem]:
 # ------------------------------------------------------------- merging
 
 def _merge_sessions(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Merge the same session seen in two sources; returns the table and the merge count.
+    """Merge the same session seen twice; returns the table and the merge count.
 
-    The session from the source given first is kept; its empty fields are
-    filled from the other, and ``source`` names both.
+    "The same session" is the one rule of :func:`heavylegs_core.domain.duplicates.same_session`
+    (also the store's). The session from the source given first is kept; its
+    empty fields are filled from the other, and ``source`` names both.
     """
     if len(df) < 2:
         return df, 0
@@ -422,10 +428,11 @@ def _merge_sessions(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     rank = order.copy()  # input position of each sorted row
     df = df.iloc[order].reset_index(drop=True)
     t = pd.to_datetime(df["start"], utc=True, errors="coerce", format="ISO8601")
-    t = (t - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy() / 60
+    t = (t - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy()
     dur = df["duration_min"].to_numpy(dtype="float64")
     sport = df["sport"].to_numpy()
     src = df["source"].astype(str).to_numpy()
+    facts = [SessionFacts(float(t[k]), sport[k], float(dur[k]), src[k]) for k in range(len(df))]
     keep = np.ones(len(df), dtype=bool)
     merged = 0
     records = df.to_dict("records")
@@ -433,8 +440,8 @@ def _merge_sessions(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         if np.isnan(t[i]):
             continue
         j = i - 1
-        while j >= 0 and t[i] - t[j] <= DUP_START_MIN:
-            if keep[j] and not np.isnan(t[j]) and _same_session(i, j, dur, sport, src):
+        while j >= 0 and t[i] - t[j] <= DUP_START_MIN * 60.0:
+            if keep[j] and not np.isnan(t[j]) and same_session(facts[i], facts[j]):
                 win, lose = (j, i) if rank[j] < rank[i] else (i, j)
                 keep[lose] = False
                 merged += 1
@@ -450,16 +457,6 @@ def _merge_sessions(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
             j -= 1
     out = pd.DataFrame([r for r, k in zip(records, keep, strict=True) if k], columns=df.columns)
     return out, merged
-
-
-def _same_session(i: int, j: int, dur: np.ndarray, sport: np.ndarray, src: np.ndarray) -> bool:
-    if src[i] == src[j]:
-        return False
-    if sport[i] != sport[j] and "other" not in (sport[i], sport[j]):
-        return False
-    if np.isnan(dur[i]) or np.isnan(dur[j]):
-        return False
-    return abs(dur[i] - dur[j]) <= max(DUP_DURATION_MIN, DUP_DURATION_FRAC * max(dur[i], dur[j]))
 
 
 def _merge_nights(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -498,6 +495,43 @@ def _read_one(fmt: Format, src: Source, ctx: ReadContext) -> ImportResult:
     return res
 
 
+def _digest(src: Source) -> str:
+    """The SHA-256 of a source's bytes as stored (not decompressed)."""
+    h = hashlib.sha256()
+    with contextlib.closing(src.opener()) as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _identical_files(sources: list[Source]) -> dict[int, int]:
+    """``{position: position of the first source with the same bytes}`` for every repeat.
+
+    Names do not matter. Only sources of equal size are hashed, so an import of
+    distinct files reads nothing twice. An unreadable source is left for its
+    reader to report.
+    """
+    by_size: dict[int, list[int]] = {}
+    for k, src in enumerate(sources):
+        if src.size is not None:
+            by_size.setdefault(src.size, []).append(k)
+    repeats: dict[int, int] = {}
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        first: dict[str, int] = {}
+        for k in group:
+            try:
+                digest = _digest(sources[k])
+            except (OSError, UserError):
+                continue
+            if digest in first:
+                repeats[k] = first[digest]
+            else:
+                first[digest] = k
+    return repeats
+
+
 def load_sources(
     paths: Iterable[str | Path],
     tz: str = "UTC",
@@ -510,7 +544,11 @@ def load_sources(
     it); ``progress(done, total, label)`` is called as sources are read (the
     Strava reader also reports per activity). Problems from all files are
     collected and raised together as one :class:`UserError` (one line each),
-    so nothing partial is returned. Session durations are minutes, distances
+    so nothing partial is returned. A path given twice is read once
+    (:data:`DUPLICATE_PATH`), and so is a file whose bytes are those of
+    another file of the same import, e.g. ``a/export.gpx`` and
+    ``b/export.gpx`` (:data:`DUPLICATE_FILE`); the same session found in two
+    files is merged (:data:`DUPLICATE_MERGED`). Session durations are minutes, distances
     km, heart rates bpm; night ``sleep_h`` is hours.
     """
     ctx = ReadContext(tz=tz, progress=progress)
@@ -524,7 +562,7 @@ def load_sources(
         for p in paths:
             real = Path(p).resolve()
             if real in resolved:  # the same file or folder given twice is read once
-                merged.skip("file given twice (read once)")
+                merged.skip(DUPLICATE_PATH)
                 continue
             resolved.add(real)
             paths_seen.append(str(Path(p)))
@@ -537,9 +575,15 @@ def load_sources(
                 failed.add(p)
         total = len(walker.items)
         found_in: set[str] = set()
+        repeats = _identical_files([src for src, _ in walker.items])
+        detected: set[int] = set()
         for done, ((src, explicit), group) in enumerate(zip(walker.items, walker.groups, strict=True)):
             if progress is not None:
                 progress(done, total, src.name)
+            if repeats.get(done) in detected:  # the bytes of an earlier export (a copy elsewhere): read once
+                merged.skip(DUPLICATE_FILE)
+                found_in.add(group)
+                continue
             try:
                 fmt = _detect_source(src)
                 if fmt is None:
@@ -548,6 +592,7 @@ def load_sources(
                     merged.skip("file in a folder or zip that is not a training or sleep export")
                     continue
                 found_in.add(group)
+                detected.add(done)
                 res = _read_one(fmt, src, ctx)
                 found = _check(res, src.name)
                 if found:
@@ -614,8 +659,6 @@ def _combine(results: list[ImportResult], merged: ImportResult, profile: Athlete
 
 def write_canonical_csv(result: ImportResult) -> str:
     """The canonical CSV text (sessions, then nights) that ``heavylegs import --out`` writes."""
-    from heavylegs_core.io.importers.canonical import to_canonical_csv
-
     return to_canonical_csv(result)
 
 

@@ -11,8 +11,11 @@ reported by file, row and field.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gzip
 import io
+import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -361,6 +364,51 @@ def localise(times: pd.Series, assume_tz: str, to_tz: str) -> pd.Series:
     return pd.Series(out, index=times.index, dtype="object")
 
 
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})$")
+
+
+def utc_offset(text: object, src: Source, row: int) -> dt.timezone | None:
+    """A fixed offset written as ``UTC-04:00``, ``+0200``, ``UTC`` ...; None for an empty cell."""
+    if text is None or not str(text).strip():
+        return None
+    s = str(text).strip()
+    if s.upper() in ("UTC", "GMT", "Z"):
+        return dt.UTC
+    m = _OFFSET.match(s)
+    if not m:
+        raise UserError(Problem(f"cannot read the time zone {s!r} in column 'Cycle timezone'",
+                                src.name, row))
+    sign = 1 if m.group(1) == "+" else -1
+    return dt.timezone(sign * dt.timedelta(hours=int(m.group(2)), minutes=int(m.group(3))))
+
+
+def local_times(cells: pd.Series, zones: pd.Series, src: Source, rows: np.ndarray, label: str,
+                tz: str) -> list[pd.Timestamp | None]:
+    """Aware times in ``tz`` from wall-clock cells, each with its own offset cell (Whoop's ``Cycle timezone``).
+
+    A cell without an offset (and an empty offset cell) is read in ``tz``;
+    an empty cell gives None.
+    """
+    out: list[pd.Timestamp | None] = []
+    for cell, zone, row in zip(cells, zones, rows, strict=True):
+        text = str(cell).strip()
+        if not text:
+            out.append(None)
+            continue
+        try:
+            t = pd.Timestamp(text)
+        except ValueError:
+            raise UserError(Problem(f"cannot read the date {text!r} in column {label!r}",
+                                    src.name, int(row))) from None
+        if t.tzinfo is None:
+            off = utc_offset(zone, src, int(row))
+            # a wall-clock time in a daylight-saving gap or overlap: as localise reads it
+            t = t.tz_localize(off) if off is not None else t.tz_localize(tz, ambiguous=True,
+                                                                         nonexistent="shift_forward")
+        out.append(t.tz_convert(tz))
+    return out
+
+
 def session_frame(starts: pd.Series, **columns: object) -> pd.DataFrame:
     """A sessions table from aware start times (any zone already converted) and other columns."""
     df = pd.DataFrame({"start": [t.isoformat() if not pd.isna(t) else None for t in starts]},
@@ -369,6 +417,28 @@ def session_frame(starts: pd.Series, **columns: object) -> pd.DataFrame:
     for name, col in columns.items():
         df[name] = col
     return df
+
+
+# ---------------------------------------------------------------- JSON helpers
+
+def load_json(src: Source) -> object:
+    """The JSON document of a source (UTF-8, a byte-order mark allowed); UserError when it is not JSON."""
+    try:
+        return json.loads(src.read_bytes().decode("utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"not valid JSON: {exc}", where=src.name) from None
+
+
+def json_number(value: object, where: str, row: int, field: str) -> float:
+    """A JSON value as a float (NaN when null or empty); UserError naming the item and field otherwise."""
+    if value is None or value == "":
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            return float(str(value))
+        except ValueError:
+            raise UserError(Problem(f"field {field} holds {value!r}, not a number", where, row)) from None
+    return float(value)
 
 
 def first_row(mask: np.ndarray) -> int:

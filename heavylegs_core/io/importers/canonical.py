@@ -17,17 +17,21 @@ import pandas as pd
 
 from heavylegs_core.base.errors import Problem, UserError
 from heavylegs_core.domain.records import (
-    LOAD_SOURCES,
     NIGHT_COLUMNS,
+    NIGHT_SCHEMA,
     SESSION_COLUMNS,
-    SPORTS,
+    SESSION_SCHEMA,
     normalise_nights,
     normalise_sessions,
 )
 from heavylegs_core.io.importers._base import ImportResult, ReadContext, Source
 
 CANONICAL_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys((*SESSION_COLUMNS, *NIGHT_COLUMNS)))
-_TEXT = ("kind", "start", "sport", "load_source", "name", "source")
+#: Columns read as text (everything but numbers and dates), from the canonical schema.
+_TEXT = tuple(dict.fromkeys((*SESSION_SCHEMA.of_type("text", "choice", "timestamp"),
+                             *NIGHT_SCHEMA.of_type("text", "choice", "timestamp"))))
+_SESSION_TEXT = tuple(c for c in SESSION_SCHEMA.field_names if c in _TEXT)
+_NIGHT_TEXT = tuple(c for c in NIGHT_SCHEMA.field_names if c in _TEXT)
 
 
 def to_canonical_csv(result: ImportResult) -> str:
@@ -66,16 +70,18 @@ def read_canonical(src: Source, ctx: ReadContext) -> ImportResult:
     sessions = raw[kinds == "session"].copy()
     nights = raw[kinds == "night"].copy()
     if len(sessions):
-        missing = [c for c in ("date", "sport", "duration_min") if c not in raw.columns]
+        # a canonical CSV may lack ``start``: such a session has only its date
+        missing = [c for c in SESSION_SCHEMA.required if c != "start" and c not in raw.columns]
         if missing:
             raise UserError(f"canonical CSV lacks column(s) {', '.join(missing)}", where=src.name)
-        bad = sessions[~sessions["sport"].isin(SPORTS)]
+        sports = SESSION_SCHEMA["sport"].choices
+        bad = sessions[~sessions["sport"].isin(sports)]
         if len(bad):
             raise UserError(Problem(f"unknown sport {bad['sport'].iloc[0]!r} in column sport: use one "
-                                    f"of {', '.join(SPORTS)}", src.name, int(bad["_row"].iloc[0])))
+                                    f"of {', '.join(sports)}", src.name, int(bad["_row"].iloc[0])))
         if "load_source" in sessions.columns:
             ls = sessions["load_source"]
-            bad = sessions[ls.notna() & ~ls.isin(LOAD_SOURCES)]
+            bad = sessions[ls.notna() & ~ls.isin(SESSION_SCHEMA["load_source"].choices)]
             if len(bad):
                 raise UserError(Problem(f"unknown load_source {bad['load_source'].iloc[0]!r}",
                                         src.name, int(bad["_row"].iloc[0])))
@@ -89,11 +95,12 @@ def read_canonical(src: Source, ctx: ReadContext) -> ImportResult:
                 raise UserError(Problem(f"cannot read the date {df['date'].iloc[i]!r} in column date: "
                                         "use YYYY-MM-DD", src.name, int(df["_row"].iloc[i])))
     s = sessions[[c for c in (*SESSION_COLUMNS, "_row") if c in sessions.columns]].copy()
-    for col in ("start", "name", "source", "load_source", "sport"):
+    for col in _SESSION_TEXT:
         if col in s.columns:
             s[col] = s[col].astype("object").where(s[col].notna(), None)
     n = nights[[c for c in (*NIGHT_COLUMNS, "_row") if c in nights.columns]].copy()
-    if "source" in n.columns:
-        n["source"] = n["source"].astype("object").where(n["source"].notna(), None)
+    for col in _NIGHT_TEXT:
+        if col in n.columns:
+            n[col] = n[col].astype("object").where(n[col].notna(), None)
     return ImportResult(sessions=s if len(s) else normalise_sessions(s),
                         nights=n if len(n) else normalise_nights(n))

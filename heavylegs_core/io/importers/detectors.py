@@ -1,54 +1,37 @@
-"""Content-based format detection from a file's first bytes (and, as a hint only, its name)."""
+"""Content-based format detection from a file's first bytes (and, as a hint only, its name).
+
+The CSV basics (delimiter, header cells, the generic CSV's header synonyms) come
+from :mod:`._csv`, which the readers share: detection never imports a reader.
+"""
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
-from heavylegs_core.io.importers._base import clean_header, key
+from heavylegs_core.io.importers._csv import (
+    generic_mapping,
+    head_text,
+    header_cells,
+    header_keys,
+    looks_like_csv,
+)
 
-
-def _text(head: bytes) -> str:
-    return head.decode("utf-8-sig", errors="replace").lstrip("\ufeff")
-
-
-def looks_like_csv(head: bytes) -> bool:
-    """Delimited text: printable, a first line holding a comma, semicolon or tab."""
-    if b"\x00" in head[:1024]:
-        return False
-    text = _text(head)
-    if not text.strip() or text.lstrip().startswith(("<", "{", "[")):
-        return False
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) < 2:  # a header and at least one row
-        return False
-    return any(d in lines[0] for d in (",", ";", "\t"))
-
-
-def sniff_delimiter(head: bytes) -> str:
-    """The delimiter of the CSV's header line: ``;`` or tab when they outnumber commas."""
-    lines = _text(head).splitlines()
-    first = lines[0] if lines else ""
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-
-
-def header_cells(head: bytes) -> list[str]:
-    """The cleaned header cells (HTML tags stripped) of a CSV, using its own delimiter."""
-    text = _text(head)
-    delim = sniff_delimiter(head)
-    try:
-        row = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=delim))
-    except (StopIteration, csv.Error):
-        return []
-    # a header cell may hold HTML with the delimiter inside quotes; csv handles the quotes
-    return [clean_header(c) for c in row]
-
-
-def header_keys(head: bytes) -> set[str]:
-    """The header cells as comparison keys."""
-    return {key(c) for c in header_cells(head)} if looks_like_csv(head) else set()
+__all__ = [
+    "header_cells",
+    "header_keys",
+    "is_apple",
+    "is_fitbit_sleep_json",
+    "is_garmin_activities_json",
+    "is_garmin_csv",
+    "is_garmin_sleep_json",
+    "is_generic_csv",
+    "is_oura_csv",
+    "is_strava_csv",
+    "is_whoop_sleep_csv",
+    "is_whoop_workouts_csv",
+    "looks_like_csv",
+]
 
 
 def is_strava_csv(head: bytes, path: Path) -> bool:
@@ -73,7 +56,7 @@ def is_garmin_csv(head: bytes, path: Path) -> bool:
 
 
 def _json_head(head: bytes) -> str:
-    return _text(head).lstrip()
+    return head_text(head).lstrip()
 
 
 def is_garmin_activities_json(head: bytes, path: Path) -> bool:
@@ -124,10 +107,8 @@ def is_apple(head: bytes, path: Path) -> bool:
 
 
 def is_generic_csv(head: bytes, path: Path) -> bool:
-    """Any CSV whose headers name a date and a duration or distance (see ``tables.GENERIC``)."""
+    """Any CSV whose headers name a date and a duration or distance (see ``_csv.GENERIC``)."""
     if not looks_like_csv(head):
         return False
-    from heavylegs_core.io.importers.tables import generic_mapping
-
     mapping = generic_mapping(header_cells(head))
     return "date" in mapping and ("duration" in mapping or "distance" in mapping)

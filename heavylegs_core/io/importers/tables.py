@@ -1,4 +1,5 @@
-"""Activity lists as CSV: Strava ``activities.csv``, Garmin Connect "Export CSV", generic CSV.
+"""Activity lists: Strava ``activities.csv``, Garmin Connect "Export CSV", Garmin
+``summarizedActivities.json``, Whoop ``workouts.csv``, generic CSV.
 
 Units (canonical output): duration minutes, distance km, heart rate bpm.
 
@@ -20,15 +21,20 @@ commas, ``--`` for missing, ``hh:mm:ss`` times; ``Date`` is local time. The
 export does not say whether distances are km or miles: they are read as km
 unless the header says otherwise (e.g. ``Distance (mi)``), with a warning.
 
-Generic CSV: columns found by header synonyms (:data:`GENERIC`); units from
+Generic CSV: columns found by header synonyms (:data:`._csv.GENERIC`); units from
 the header (``distance_mi``, ``Distance (km)``, ``duration_s``, ``Time
 (h:mm:ss)``...); a numeric duration without a unit is read as minutes and a
 distance without a unit as km, each with a warning.
+
+Garmin account export ``*_summarizedActivities.json``: distance in
+centimetres, durations in milliseconds, ``startTimeGmt`` in epoch ms (UTC);
+the reported "row" is the 1-based position of the item. Whoop
+``workouts.csv``: local times with a ``Cycle timezone`` column such as
+``UTC-04:00``; distance in metres.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import re
 
@@ -36,40 +42,33 @@ import numpy as np
 import pandas as pd
 
 from heavylegs_core.base.errors import Problem, UserError
+from heavylegs_core.io.importers import activity
 from heavylegs_core.io.importers._base import (
     ImportResult,
     ReadContext,
     Source,
-    clean_header,
     guess_decimal_comma,
+    json_number,
     key,
+    load_json,
+    local_times,
     parse_times,
     session_frame,
     to_number,
     to_seconds,
 )
-from heavylegs_core.io.importers.detectors import sniff_delimiter
+from heavylegs_core.io.importers._csv import (
+    cell_column,
+    cell_numbers,
+    generic_mapping,
+    header_cells,
+    keyed_cells,
+)
+from heavylegs_core.io.importers._csv import positions as _positions
+from heavylegs_core.io.importers._csv import read_cells as _read_cells
 from heavylegs_core.io.importers.sports import is_transition, sport_of
 
 MILE_KM = 1.609344
-
-#: Generic CSV: canonical field -> header keys that mean it (first match wins).
-GENERIC: dict[str, tuple[str, ...]] = {
-    "date": ("start", "starttime", "startdate", "datetime", "timestamp", "date", "activitydate",
-             "day", "when", "dato", "data", "datum", "fecha"),
-    "sport": ("sport", "activitytype", "type", "activity", "sporttype", "discipline"),
-    "duration": ("durationmin", "durationminutes", "minutes", "mins", "duration", "durations",
-                 "durationsec", "durationseconds", "seconds", "durationh", "durationhours", "hours",
-                 "movingtime", "time", "elapsedtime", "totaltime", "tid", "czas"),
-    "distance": ("distancekm", "km", "distance", "distancemi", "distancemiles", "miles", "mi",
-                 "distancem", "distancemeters", "distancemetres", "meters", "metres", "dist",
-                 "dystans", "distanz", "afstand"),
-    "rpe": ("rpe", "perceivedexertion", "sessionrpe", "borg", "cr10", "effort", "exertion"),
-    "avg_hr": ("avghr", "averagehr", "averageheartrate", "avgheartrate", "meanhr", "heartrate", "hr",
-               "avghrbpm", "averageheartratebpm"),
-    "max_hr": ("maxhr", "maximumhr", "maxheartrate", "maximumheartrate", "maxhrbpm"),
-    "name": ("name", "title", "activityname", "description", "notes", "workout"),
-}
 
 GARMIN: dict[str, tuple[str, ...]] = {
     "sport": ("activitytype", "aktivitetstype", "typaktywności", "typaktywnosci", "aktivitätstyp",
@@ -85,37 +84,6 @@ GARMIN: dict[str, tuple[str, ...]] = {
     "max_hr": ("maxhr", "maksspuls", "makspuls", "maksymalnetętno", "maksymalnehr", "maxherzfrequenz",
                "maxhartslag", "fcmax", "fcmáxima"),
 }
-
-
-def _read_cells(src: Source) -> tuple[list[str], pd.DataFrame, np.ndarray]:
-    """Header cells (cleaned) and all data cells as strings; row numbers (header = row 1)."""
-    data = src.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    delim = sniff_delimiter(data[:4096])
-    try:
-        raw = pd.read_csv(io.StringIO(text), sep=delim, header=None, dtype=str, keep_default_na=False,
-                          skip_blank_lines=True, engine="python" if delim == "\t" else "c")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UserError(f"cannot read this CSV file: {str(exc).strip()}", where=src.name) from None
-    if raw.empty:
-        raise UserError("the CSV file is empty", where=src.name)
-    headers = [clean_header(c) for c in raw.iloc[0].tolist()]
-    body = raw.iloc[1:].reset_index(drop=True)
-    body.columns = range(body.shape[1])
-    rows = np.arange(len(body)) + 2
-    return headers, body, rows
-
-
-def _positions(headers: list[str]) -> dict[str, list[int]]:
-    pos: dict[str, list[int]] = {}
-    for i, h in enumerate(headers):
-        pos.setdefault(key(h), []).append(i)
-    return pos
 
 
 def _find(pos: dict[str, list[int]], names: tuple[str, ...]) -> int | None:
@@ -160,8 +128,6 @@ def _str(body: pd.DataFrame, col: int | None) -> pd.Series:
 
 def no_usable_columns(head: bytes, where: str) -> UserError:
     """The error for a CSV none of whose columns heavylegs can use."""
-    from heavylegs_core.io.importers.detectors import header_cells
-
     cells = [c for c in header_cells(head) if c][:8]
     found = ", ".join(repr(c) for c in cells) or "none"
     return UserError(
@@ -171,20 +137,6 @@ def no_usable_columns(head: bytes, where: str) -> UserError:
 
 
 # ----------------------------------------------------------------- generic
-
-def generic_mapping(headers: list[str]) -> dict[str, int]:
-    """Canonical field -> column position for a generic CSV header."""
-    pos = _positions(headers)
-    mapping: dict[str, int] = {}
-    used: set[int] = set()
-    for field, names in GENERIC.items():
-        for n in names:
-            if n in pos and pos[n][0] not in used:
-                mapping[field] = pos[n][0]
-                used.add(pos[n][0])
-                break
-    return mapping
-
 
 def _duration_unit(header: str) -> float | None:
     h = header.lower()
@@ -211,7 +163,7 @@ def _distance_unit(header: str) -> float | None:
 
 
 def read_generic_csv(src: Source, ctx: ReadContext) -> ImportResult:
-    """Sessions from any CSV with recognisable headers (see :data:`GENERIC`)."""
+    """Sessions from any CSV with recognisable headers (see :data:`._csv.GENERIC`)."""
     headers, body, rows = _read_cells(src)
     mapping = generic_mapping(headers)
     if "date" not in mapping or not ({"duration", "distance"} & set(mapping)):
@@ -319,8 +271,6 @@ def read_strava_csv(src: Source, ctx: ReadContext) -> ImportResult:
 
 def _join_activity_files(df: pd.DataFrame, files: pd.Series, need: pd.Series, src: Source,
                          ctx: ReadContext, result: ImportResult) -> None:
-    from heavylegs_core.io.importers import activity
-
     todo = np.flatnonzero(need.to_numpy())
     if src.sibling is None:
         result.warnings.append(
@@ -408,4 +358,73 @@ def read_garmin_csv(src: Source, ctx: ReadContext) -> ImportResult:
     missing_date = starts.isna().to_numpy()
     result.skip("row without a date", int(missing_date.sum()))
     result.sessions = df[~missing_date & ~transition]
+    return result
+
+
+# ------------------------------------------------------------------ Garmin account export
+
+def read_garmin_activities(src: Source, ctx: ReadContext) -> ImportResult:
+    """Sessions from Garmin ``*_summarizedActivities.json`` (cm, ms, epoch ms)."""
+    doc = load_json(src)
+    items: list[object] = []
+    if isinstance(doc, list):
+        for part in doc:
+            if isinstance(part, dict) and "summarizedActivitiesExport" in part:
+                items.extend(part["summarizedActivitiesExport"] or [])
+            else:
+                items.append(part)
+    elif isinstance(doc, dict):
+        items = list(doc.get("summarizedActivitiesExport") or [])
+    result = ImportResult()
+    rows = []
+    for n, a in enumerate(items, start=1):
+        if not isinstance(a, dict):
+            raise UserError(Problem("an activity is not a JSON object", src.name, n))
+        atype = a.get("activityType")
+        if isinstance(atype, dict):
+            atype = atype.get("typeKey")
+        if is_transition(atype):
+            result.skip("multisport transition segment")
+            continue
+        t = a.get("startTimeGmt", a.get("beginTimestamp"))
+        ms = json_number(t, src.name, n, "startTimeGmt")
+        if math.isnan(ms):
+            raise UserError(Problem("the activity has no startTimeGmt", src.name, n))
+        start = pd.Timestamp(int(ms), unit="ms", tz="UTC").tz_convert(ctx.tz)
+        dur = json_number(a.get("duration", a.get("elapsedDuration")), src.name, n, "duration")
+        rows.append({
+            "start": start.isoformat(), "date": pd.Timestamp(start.date()),
+            "sport": sport_of(atype, a.get("sportType")),
+            "duration_min": dur / 60000.0,
+            "distance_km": json_number(a.get("distance"), src.name, n, "distance") / 100000.0,
+            "avg_hr": json_number(a.get("avgHr"), src.name, n, "avgHr"),
+            "max_hr": json_number(a.get("maxHr"), src.name, n, "maxHr"),
+            "name": a.get("name") or atype, "source": src.basename, "_row": n,
+        })
+    result.sessions = pd.DataFrame(rows)
+    return result
+
+
+# ------------------------------------------------------------------ Whoop
+
+def read_whoop_workouts(src: Source, ctx: ReadContext) -> ImportResult:
+    """Sessions from Whoop ``workouts.csv`` (minutes, metres, local times with their offset)."""
+    body, rows = keyed_cells(src)
+    starts = local_times(cell_column(body, "workoutstarttime"), cell_column(body, "cycletimezone"), src, rows,
+                         "Workout start time", ctx.tz)
+    names = cell_column(body, "activityname")
+    df = pd.DataFrame({
+        "start": [t.isoformat() if t is not None else None for t in starts],
+        "date": [pd.Timestamp(t.date()) if t is not None else pd.NaT for t in starts],
+        "sport": names.map(lambda s: sport_of(s)),
+        "duration_min": cell_numbers(body, "durationmin", src, rows, "Duration (min)"),
+        "distance_km": cell_numbers(body, "distancemeters", src, rows, "Distance (meters)") / 1000.0,
+        "avg_hr": cell_numbers(body, "averagehrbpm", src, rows, "Average HR (bpm)"),
+        "max_hr": cell_numbers(body, "maxhrbpm", src, rows, "Max HR (bpm)"),
+        "name": names, "source": src.basename, "_row": rows,
+    })
+    result = ImportResult()
+    no_start = df["date"].isna().to_numpy()
+    result.skip("row without a date", int(no_start.sum()))
+    result.sessions = df[~no_start]
     return result
