@@ -15,9 +15,3 @@ __version__ = "0.1.0"
 # Building that package's grammar costs 2-4 s at every kernel start, so it is marked
 # unavailable here, before Altair is imported; jsonschema then skips that one checker.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-EDUCATIONAL_NOTE = (
-    "Educational material, not a diagnosis. heavylegs points towards likely "
-    "contributors and safe next steps; it cannot rule anything in or out. "
-    "If you are worried, or a warning sign applies, see a doctor."
-)

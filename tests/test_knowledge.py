@@ -263,3 +263,104 @@ def test_show_if_must_depend_on_an_earlier_question() -> None:
         sciatica = next(q for q in d["questions"] if q["id"] == "sciatica")
         sciatica["show_if"] = {"q": "hot_run", "is": ["yes"]}
     _fails(_mutate("questions.yaml", edit), "question 'sciatica' show_if", "asked earlier")
+
+
+# ---------------------------------------------------------------- clinical text out of code (issue 22)
+def test_every_note_and_text_the_code_shows_ships_with_the_placeholders_the_code_fills() -> None:
+    from heavylegs_core.knowledge import NOTE_FIELDS, TEXT_FIELDS, placeholders
+
+    for items, declared in ((KB.notes, NOTE_FIELDS), (KB.texts, TEXT_FIELDS)):
+        assert [n.id for n in items] == list(declared)
+        for n in items:
+            # every placeholder the code fills is in the shipped text, and nothing else
+            assert sorted(placeholders(n.text)) == sorted(declared[n.id]), n.id
+            assert n.source is None or n.source in KB.sources, n.id
+            assert "you have " not in n.text.lower(), n.id
+    assert sorted(placeholders(KB.incomplete_screen.note)) == ["n", "names"]
+    for text in (KB.educational_note, KB.reference_class, KB.default_emergency_number):
+        assert text and not placeholders(text)
+    assert KB.note("one_leg_unanswered", names="rf_dvt, sciatica").endswith("still unanswered: rf_dvt, sciatica.")
+    assert KB.text("see_doctor_why", concern="A possible heart problem.") == "Warning sign: A possible heart problem."
+
+
+def test_the_educational_note_is_knowledge_not_code() -> None:
+    import heavylegs_core
+    from heavylegs_core.knowledge import educational_note
+
+    assert educational_note() == KB.educational_note
+    assert KB.educational_note.startswith("Educational material, not a diagnosis.")
+    assert not hasattr(heavylegs_core, "EDUCATIONAL_NOTE")
+
+
+def test_filling_a_note_needs_exactly_its_declared_fields() -> None:
+    with pytest.raises(ValueError, match="one_leg_unanswered"):
+        KB.note("one_leg_unanswered")
+    with pytest.raises(ValueError, match="sciatica"):
+        KB.note("sciatica", names="x")
+    with pytest.raises(KeyError, match="no text 'sciatic'"):
+        KB.note("sciatic")
+    with pytest.raises(KeyError):
+        KB.text("one_leg_flag")  # a note, not a text
+
+
+def _note_edit(section: str, note_id: str, **changes):
+    def edit(d):
+        next(n for n in d[section] if n["id"] == note_id).update(changes)
+    return edit
+
+
+def test_unknown_placeholder_fails_naming_the_note() -> None:
+    _fails(_mutate("notes.yaml", _note_edit("notes", "one_leg_unanswered", text="Still unanswered: {questions}.")),
+           "notes.yaml: notes[1] (id 'one_leg_unanswered')", "unknown placeholder {questions}", "fills only {names}")
+    _fails(_mutate("notes.yaml", _note_edit("notes", "sciatica", text="See a GP {soon}.")),
+           "notes[2] (id 'sciatica')", "unknown placeholder {soon}", "fills no placeholder here")
+    _fails(_mutate("notes.yaml", _note_edit("texts", "see_doctor_why", text="Warning sign: {concern.upper}")),
+           "texts[0] (id 'see_doctor_why')", "unknown placeholder {concern.upper}")
+    _fails(_mutate("notes.yaml", _note_edit("texts", "see_doctor_why", text="Warning sign: {}")),
+           "texts[0] (id 'see_doctor_why')", "unknown placeholder {}")
+
+    def edit_ed(d):
+        d["educational_note"] = "Not a diagnosis, {name}."
+    _fails(_mutate("notes.yaml", edit_ed), "notes.yaml: educational_note", "unknown placeholder {name}")
+
+    def edit_inc(d):
+        d["incomplete_screen"]["note"] = "The screen is incomplete ({count} not answered: {names})."
+    _fails(_mutate("calls.yaml", edit_inc), "calls.yaml: incomplete_screen.note", "unknown placeholder {count}")
+
+
+def test_malformed_template_fails() -> None:
+    _fails(_mutate("notes.yaml", _note_edit("notes", "one_leg_flag", text="A yes to a safety question {")),
+           "notes[0] (id 'one_leg_flag')", "bad template")
+    # a literal brace is written doubled
+    kb = parse_knowledge(_mutate("notes.yaml", _note_edit("notes", "one_leg_flag", text="Braces {{like this}}.")))
+    assert kb.note("one_leg_flag") == "Braces {like this}."
+
+
+def test_missing_unknown_or_duplicate_note_fails() -> None:
+    def drop(d):
+        d["notes"] = [n for n in d["notes"] if n["id"] != "body_mass_gained"]
+    _fails(_mutate("notes.yaml", drop), "notes.yaml: notes: required id 'body_mass_gained' is missing")
+
+    def add(d):
+        d["texts"].append({"id": "drink_more", "text": "Drink more."})
+    _fails(_mutate("notes.yaml", add), "(id 'drink_more'): unknown id")
+
+    def dup(d):
+        d["notes"].append(dict(d["notes"][0]))
+    _fails(_mutate("notes.yaml", dup), "notes[5] (id 'one_leg_flag'): duplicate id")
+
+    _fails(_mutate("notes.yaml", _note_edit("notes", "post_exertional_malaise", source="nice_ng999")),
+           "notes[3] (id 'post_exertional_malaise')", "unknown source 'nice_ng999'")
+
+    def no_number(d):
+        del d["default_emergency_number"]
+    _fails(_mutate("notes.yaml", no_number), "notes.yaml: default_emergency_number")
+
+
+def test_the_emergency_numbers_are_knowledge_and_checked() -> None:
+    kb = load_knowledge()
+    assert [e.number for e in kb.emergency_numbers] == ["999", "112", "911", "000"]
+
+    def bad(d):
+        d["emergency_numbers"][0]["number"] = "call me"
+    _fails(_mutate("notes.yaml", bad), "notes.yaml: emergency_numbers")

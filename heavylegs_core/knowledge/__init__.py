@@ -1,15 +1,18 @@
 """The cause model's knowledge base: validated data, not code.
 
-Causes, evidence items, questions, red flags, today's-call rules and the
-timing-pattern table live in the YAML files of this package
-(``causes.yaml``, ``questions.yaml``, ``red_flags.yaml``, ``evidence.yaml``,
-``calls.yaml``). :func:`load_knowledge` reads them with
-:mod:`importlib.resources`, validates every field with pydantic and then checks
-the cross-references: stable ids, priors in (0, 1), every likelihood ratio
-> 0, every evidence item wired to a question option or a history metric that
-exists, every cause with actions, a re-check time and at least one source.
-Any problem raises :class:`KnowledgeError` whose message names the file and
-the place (e.g. ``evidence.yaml: items[12] (id 'sl_mean_answer'): when: unknown
+Causes, evidence items, questions, red flags, today's-call rules, the
+timing-pattern table and the clinical sentences that go with a result (the
+educational note, the notes under a result) live in the YAML files of this
+package (``causes.yaml``, ``questions.yaml``, ``red_flags.yaml``,
+``evidence.yaml``, ``calls.yaml``, ``notes.yaml``). :func:`load_knowledge`
+reads them with :mod:`importlib.resources`, validates every field with
+pydantic and then checks the cross-references: stable ids, priors in (0, 1),
+every likelihood ratio > 0, every evidence item wired to a question option or
+a history metric that exists, every cause with actions, a re-check time and at
+least one source, every note and text the code shows present, with only the
+placeholders the code fills (:data:`NOTE_FIELDS`, :data:`TEXT_FIELDS`). Any
+problem raises :class:`KnowledgeError` whose message names the file and the
+place (e.g. ``evidence.yaml: items[12] (id 'sl_mean_answer'): when: unknown
 question 'sleep_hrs'``).
 
 Every figure keeps its honesty mark from ``causes.md``: ``ok`` (✔ checked),
@@ -22,6 +25,7 @@ import functools
 import hashlib
 import math
 import re
+import string
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any, Literal
@@ -37,7 +41,35 @@ KNOWLEDGE_FILES: tuple[str, ...] = (
     "red_flags.yaml",
     "evidence.yaml",
     "calls.yaml",
+    "notes.yaml",
 )
+
+#: The notes the engine may add under a result (``notes.yaml``, ``notes``), each with the
+#: ``str.format`` fields the engine fills in. The loader requires every one of these ids,
+#: rejects any other id, and rejects a placeholder that is not listed for its note.
+NOTE_FIELDS: dict[str, tuple[str, ...]] = {
+    "one_leg_flag": (),
+    "one_leg_unanswered": ("names",),
+    "sciatica": (),
+    "post_exertional_malaise": (),
+    "body_mass_gained": (),
+}
+
+#: The other sentences the code shows (``notes.yaml``, ``texts``) and the fields it fills in:
+#: today's-call reason when a warning sign fired, the evidence text of an undefined (even-week)
+#: monotony, and the line under the warning signs in the text view of ``heavylegs assess``.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "see_doctor_why": ("concern",),
+    "monotony_unbounded": (),
+    "flags_first": (),
+    "no_warning_signs": (),
+    "recheck_advice": ("when",),
+    "numbers_caveat": ("honesty",),
+    "comparison_caveat": (),
+}
+
+#: The fields the engine fills in ``calls.yaml``'s ``incomplete_screen.note``.
+INCOMPLETE_NOTE_FIELDS: tuple[str, ...] = ("n", "names")
 
 #: The history metrics the evidence may read: the numeric columns of the daily
 #: metrics table (interfaces.md section 3 and :data:`heavylegs_core.domain.metrics.METRIC_COLUMNS`);
@@ -392,6 +424,30 @@ class CallsFile(_Model):
     timing_table: tuple[TimingRow, ...]
 
 
+class Note(_Model):
+    """One sentence the code shows by id; ``{field}`` placeholders are filled in by the code."""
+
+    id: str
+    text: str = Field(min_length=1)
+    source: str | None = None  # an id of causes.yaml's sources: what the wording relies on
+
+
+class EmergencyNumber(_Model):
+    """A country group as the assessment offers it (``label``) and the number to call there."""
+
+    label: str = Field(min_length=1)
+    number: str = Field(pattern=r"^[0-9]{3}$")
+
+
+class NotesFile(_Model):
+    educational_note: str = Field(min_length=1)
+    reference_class: str = Field(min_length=1)
+    emergency_numbers: tuple[EmergencyNumber, ...] = Field(min_length=1)
+    default_emergency_number: str = Field(min_length=1)
+    notes: tuple[Note, ...]
+    texts: tuple[Note, ...]
+
+
 # ----------------------------------------------------------------- public objects
 class Question(_Model):
     """A question as the wizard shows it (red-flag items included)."""
@@ -450,6 +506,12 @@ class Knowledge(_Model):
     default_call: DefaultCall
     timing_table: tuple[TimingRow, ...]
     incomplete_screen: IncompleteScreen
+    educational_note: str
+    reference_class: str
+    emergency_numbers: tuple[EmergencyNumber, ...]
+    default_emergency_number: str
+    notes: tuple[Note, ...]
+    texts: tuple[Note, ...]
 
     def question(self, qid: str) -> Question:
         """The question with this id (KeyError if unknown)."""
@@ -467,9 +529,42 @@ class Knowledge(_Model):
         """Today's-call entry with this id."""
         return next(c for c in self.calls if c.id == call_id)
 
+    def note(self, note_id: str, **fields: Any) -> str:
+        """The note with this id (:data:`NOTE_FIELDS`), its placeholders filled from ``fields``."""
+        return _filled(self.notes, NOTE_FIELDS, "notes", note_id, fields)
+
+    def text(self, text_id: str, **fields: Any) -> str:
+        """The text with this id (:data:`TEXT_FIELDS`), its placeholders filled from ``fields``."""
+        return _filled(self.texts, TEXT_FIELDS, "texts", text_id, fields)
+
 
 def _index(items: tuple[Any, ...]) -> dict[str, Any]:
     return {it.id: it for it in items}
+
+
+def _filled(items: tuple[Note, ...], declared: Mapping[str, tuple[str, ...]], section: str, text_id: str,
+            fields: Mapping[str, Any]) -> str:
+    """A note's text with its fields filled; the fields must be exactly those declared for it."""
+    if text_id not in declared:
+        raise KeyError(f"notes.yaml {section}: no text {text_id!r} is declared")
+    if set(fields) != set(declared[text_id]):
+        raise ValueError(f"notes.yaml {section}: {text_id!r} fills {sorted(declared[text_id])}, "
+                         f"not {sorted(fields)}")
+    text = next(n.text for n in items if n.id == text_id)
+    return text.format(**fields) if fields or "{" in text else text
+
+
+def placeholders(text: str) -> list[str]:
+    """The ``str.format`` field names of ``text``, in order (``{{`` and ``}}`` are literal braces).
+
+    Raises ``ValueError`` for a malformed template (an unmatched brace).
+    """
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+
+
+def educational_note() -> str:
+    """The educational note shown with every result, report and page ("not a diagnosis")."""
+    return load_knowledge().educational_note
 
 
 # ----------------------------------------------------------------- loading
@@ -512,6 +607,7 @@ def parse_knowledge(texts: Mapping[str, str]) -> Knowledge:
     models = {
         "causes.yaml": CausesFile, "questions.yaml": QuestionsFile,
         "red_flags.yaml": RedFlagsFile, "evidence.yaml": EvidenceFile, "calls.yaml": CallsFile,
+        "notes.yaml": NotesFile,
     }
     parsed: dict[str, Any] = {}
     for name, model in models.items():
@@ -562,6 +658,7 @@ def _assemble(parsed: dict[str, Any], texts: Mapping[str, str]) -> Knowledge:
     rf: RedFlagsFile = parsed["red_flags.yaml"]
     ef: EvidenceFile = parsed["evidence.yaml"]
     kf: CallsFile = parsed["calls.yaml"]
+    nf: NotesFile = parsed["notes.yaml"]
     steps = {s.id: s for s in qf.steps}
     unknown_step = Step(id="?", order=999, section="context", title="?")
     questions: list[Question] = []
@@ -595,7 +692,10 @@ def _assemble(parsed: dict[str, Any], texts: Mapping[str, str]) -> Knowledge:
         steps=tuple(sorted(qf.steps, key=lambda s: s.order)), questions=tuple(questions),
         tiers=rf.tiers, red_flags=tuple(flags), evidence=ef.items, calls=kf.calls,
         call_rules=kf.rules, default_call=kf.default, timing_table=kf.timing_table,
-        incomplete_screen=kf.incomplete_screen,
+        incomplete_screen=kf.incomplete_screen, educational_note=nf.educational_note,
+        reference_class=nf.reference_class, emergency_numbers=nf.emergency_numbers,
+        default_emergency_number=nf.default_emergency_number,
+        notes=nf.notes, texts=nf.texts,
     )
 
 
@@ -603,6 +703,9 @@ def _cross_check(kb: Knowledge) -> list[str]:
     p: list[str] = []
     qs = {q.id: q for q in kb.questions}
     causes = {c.id: c for c in kb.causes}
+
+    def check_template(where: str, text: str, allowed: tuple[str, ...]) -> None:
+        p.extend(f"{where}: {problem}" for problem in _template_problems(text, allowed))
 
     def dup(file: str, what: str, ids: list[str]) -> None:
         seen: set[str] = set()
@@ -777,4 +880,42 @@ def _cross_check(kb: Knowledge) -> list[str]:
                 p.append(f"{where}: unknown cause {cid!r}")
         if row.top_n > len(row.most_likely):
             p.append(f"{where}: top_n is larger than the number of most likely causes")
+    check_template("calls.yaml: incomplete_screen.note", kb.incomplete_screen.note, INCOMPLETE_NOTE_FIELDS)
+
+    # notes and texts
+    for field in ("educational_note", "reference_class", "default_emergency_number"):
+        check_template(f"notes.yaml: {field}", getattr(kb, field), ())
+    for section, items, declared in (("notes", kb.notes, NOTE_FIELDS), ("texts", kb.texts, TEXT_FIELDS)):
+        ids = [n.id for n in items]
+        dup("notes.yaml", section, ids)
+        for i, n in enumerate(items):
+            where = f"notes.yaml: {section}[{i}] (id {n.id!r})"
+            if n.id not in declared:
+                p.append(f"{where}: unknown id (the code shows only {', '.join(declared)})")
+                continue
+            check_template(where, n.text, declared[n.id])
+            if n.source is not None and n.source not in kb.sources:
+                p.append(f"{where}: unknown source {n.source!r}")
+        for x in declared:
+            if x not in ids:
+                p.append(f"notes.yaml: {section}: required id {x!r} is missing (the code shows it)")
     return p
+
+
+def _template_problems(text: str, allowed: tuple[str, ...]) -> list[str]:
+    """What is wrong with a ``str.format`` template whose code fills only ``allowed``."""
+    try:
+        names = placeholders(text)
+    except ValueError as exc:
+        return [f"bad template ({exc}; write a literal brace as {{{{ or }}}})"]
+    out = []
+    for name in names:
+        if name not in allowed:
+            fills = f"fills only {{{'}, {'.join(allowed)}}}" if allowed else "fills no placeholder here"
+            out.append(f"unknown placeholder {{{name}}} (the code {fills})")
+    if not out:
+        try:
+            text.format(**{name: 1 if name == "n" else "x" for name in allowed})  # n is a count
+        except (KeyError, ValueError, IndexError, AttributeError, TypeError) as exc:
+            out.append(f"bad template ({exc})")
+    return out

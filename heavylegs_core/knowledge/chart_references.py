@@ -18,6 +18,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from heavylegs_core.knowledge import load_knowledge
+
 FILE = "chart_references.yaml"
 Mark = Literal["ok", "std", "judge"]
 Op = Literal["lt", "le", "gt", "ge"]
@@ -102,8 +104,6 @@ class ChartReferences(_Model):
 @functools.cache
 def load_chart_references() -> ChartReferences:
     """Read and validate ``knowledge/chart_references.yaml`` against the knowledge base."""
-    from heavylegs_core.knowledge import load_knowledge
-
     text = resources.files("heavylegs_core.knowledge").joinpath(FILE).read_text(encoding="utf-8")
     kb = load_knowledge()
     refs = parse_chart_references(text, kb.evidence)
