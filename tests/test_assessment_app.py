@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from heavylegs_core.apps.assessment import AssessmentApp
+from heavylegs_core.apps.assessment.view import AssessmentApp
 from heavylegs_core.io.uploads import MAX_UPLOAD_FILES
 from tests.upload_client import deliver, done_status
 
@@ -317,7 +317,7 @@ def _chart_rows(spec: dict) -> pd.DataFrame:
 
 
 def test_a_ten_year_history_chart_is_monthly_complete_and_small():
-    from heavylegs_core.apps.assessment import history_load_chart
+    from heavylegs_core.apps.assessment.view import history_load_chart
     from heavylegs_core.domain.synthetic import synthetic_history
 
     s = synthetic_history(10).sessions
@@ -335,7 +335,7 @@ def test_a_ten_year_history_chart_is_monthly_complete_and_small():
 
 
 def test_a_short_history_chart_stays_weekly():
-    from heavylegs_core.apps.assessment import history_load_chart
+    from heavylegs_core.apps.assessment.view import history_load_chart
     from heavylegs_core.domain.synthetic import synthetic_history
 
     s = synthetic_history(1.5).sessions

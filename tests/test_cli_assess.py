@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.cli import main
+from heavylegs_core.knowledge import educational_note
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = ROOT / "data" / "answers"
@@ -34,13 +34,13 @@ def test_every_example_assesses_in_json_and_text(capsys, path: Path) -> None:
     doc = json.loads(out)
     assert {"model_version", "as_of", "triage", "contributors", "todays_call"} <= set(doc)
     assert doc["as_of"] == "2026-11-22"
-    assert doc["educational_note"] == EDUCATIONAL_NOTE
+    assert doc["educational_note"] == educational_note()
     assert len(doc["contributors"]) == 18
     if doc["triage"]["level"] != "none":
         assert doc["todays_call"]["id"] == "see_doctor"
     code, text, _ = run(capsys, "assess", "--answers", str(path))
     assert code == 0
-    assert EDUCATIONAL_NOTE in text and "TODAY:" in text and " in 100" in text
+    assert educational_note() in text and "TODAY:" in text and " in 100" in text
     assert "you have" not in text.lower().replace("you have felt", "").replace("you have run", "").replace(
         "you have not", "")
 
@@ -146,7 +146,7 @@ def test_questions_json_lists_the_stable_ids(capsys) -> None:
     assert all(r["dont_know"] == (None if r["section"] == "red_flags" else "dont_know") for r in rows)
     assert all(r["text"] and "step" in r for r in rows)
     code, text, _ = run(capsys, "questions")
-    assert code == 0 and "in_run" in text and EDUCATIONAL_NOTE in text
+    assert code == 0 and "in_run" in text and educational_note() in text
 
 
 def test_causes_ships_the_honesty_statement_and_marks(capsys) -> None:
@@ -163,3 +163,14 @@ def test_causes_ships_the_honesty_statement_and_marks(capsys) -> None:
     code, text, _ = run(capsys, "causes")
     assert code == 0 and text.startswith("heavylegs cause model")
     assert "HONESTY: No study has measured" in text and "⚖" in text and "Re-check after" in text
+
+
+def test_text_view_puts_the_knowledge_base_advice_under_the_warning_signs(capsys) -> None:
+    from heavylegs_core.knowledge import load_knowledge
+
+    code, text, _ = run(capsys, "assess", "--answers", str(ANSWERS / "red_flag_dvt.json"))
+    assert code == 0
+    lines = text.splitlines()
+    start = lines.index("  Act on this first. The contributors below are shown for the coach only and do not")
+    assert lines[start + 1:start + 3] == ["  lower this advice.", ""]
+    assert " ".join(x.strip() for x in lines[start:start + 2]) == load_knowledge().text("flags_first")

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.base.paths import pmdata_file, pmdata_participants
 from heavylegs_core.cli import main
 from heavylegs_core.domain.metrics import METRIC_COLUMNS, daily_metrics
 from heavylegs_core.domain.profile import AthleteProfile
 from heavylegs_core.domain.records import SESSION_COLUMNS, banister_trimp
 from heavylegs_core.io.importers import load_sources
+from heavylegs_core.knowledge import educational_note
 
 PARTICIPANTS = pmdata_participants()
 
@@ -108,7 +108,7 @@ def test_text_format_shows_the_last_two_weeks(capsys: pytest.CaptureFixture[str]
     dated = [line for line in out.splitlines() if line.lstrip()[:4] in ("2019", "2020")]
     assert len(dated) == 14
     assert dated[-1].lstrip().startswith("2020-03-30")
-    assert EDUCATIONAL_NOTE in out
+    assert educational_note() in out
     assert "not a validated injury predictor" in out
 
 

@@ -11,13 +11,17 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from heavylegs_core import EDUCATIONAL_NOTE
-from heavylegs_core.apps import dashboard
+from heavylegs_core.apps.dashboard import model as dashboard
+from heavylegs_core.apps.dashboard import view as dashboard_ui
 from heavylegs_core.base.errors import UserError
 from heavylegs_core.base.paths import NOTEBOOKS_DIR, PMDATA_DIR, pmdata_file
+from heavylegs_core.domain.history import empty_ratings
 from heavylegs_core.domain.metrics import daily_metrics
-from heavylegs_core.domain.synthetic import empty_ratings, synthetic_history
+from heavylegs_core.domain.synthetic import synthetic_history
 from heavylegs_core.io import uploads
+from heavylegs_core.io.history import sample_history
+from heavylegs_core.io.importers import ratings
+from heavylegs_core.knowledge import educational_note
 from heavylegs_core.serve import server
 from heavylegs_core.views import chart_widget
 from tests.upload_client import deliver
@@ -27,7 +31,7 @@ RATINGS_CSV = b"date,heavy_legs\n2019-11-05,6\n2019-11-12,\n2019-11-20,3.5\n"
 
 @pytest.fixture
 def app():
-    return dashboard.dashboard_app(athlete="p01")
+    return dashboard_ui.dashboard_app(athlete="p01")
 
 
 def _field(chart) -> str:
@@ -50,7 +54,7 @@ def test_app_is_ready_with_results_and_the_educational_note(app):
     assert "hl-results" in c["summary"].value and "Whole history" in c["summary"].value
     assert "hl-chart" in c["chart"]._dom_classes
     html = "".join(getattr(w, "value", "") for w in app.children if isinstance(getattr(w, "value", None), str))
-    assert EDUCATIONAL_NOTE.split(".")[0] in html
+    assert educational_note().split(".")[0] in html
     assert "Lolli" in html and "Impellizzeri" in html  # the ACWR caveat beside the chart
 
 
@@ -89,7 +93,7 @@ def test_acwr_kind_and_unit_are_validated(app):
 
 
 def test_miles_toggle_converts_distances_in_table_and_tooltips():
-    app = dashboard.dashboard_app(athlete="synthetic-1y")
+    app = dashboard_ui.dashboard_app(athlete="synthetic-1y")
     c = app.hl_controls
     km = _row(c["summary"].value, "Run distance")
     c["unit"].value = "mi"
@@ -161,7 +165,7 @@ def test_period_summary_adds_up_the_daily_table():
 
 
 def test_period_summary_leaves_out_ratios_after_a_break_and_says_how_many():
-    h = dashboard.sample_history("p01")  # weeks off in December 2019: the uncoupled ratio peaks at 17.50
+    h = sample_history("p01")  # weeks off in December 2019: the uncoupled ratio peaks at 17.50
     m = daily_metrics(h.sessions, h.nights)
     assert m["acwr_uncoupled"].max() == pytest.approx(17.5)
     t = dashboard.period_summary(m, h.ratings, None, acwr_kind="uncoupled").set_index("measure")["value"]
@@ -196,15 +200,18 @@ def _received(folder: Path, files: list[tuple[str, bytes]]) -> list[uploads.Rece
 def test_uploads_are_read_where_they_arrived_and_named_as_uploaded(tmp_path):
     files = _received(tmp_path, [("srpe.csv", pmdata_file("p01", "srpe.csv").read_bytes()),
                                  ("../../legs.csv", RATINGS_CSV)])
-    history, notes = dashboard.import_uploads(files, tz="Europe/Oslo")
+    m = dashboard.DashboardModel.create(athlete="p01")
+    notes = m.upload(files, tz="Europe/Oslo")
+    history = m.history
+    assert m.key == dashboard.UPLOADED and history is not None
     assert len(history.sessions) > 10
     assert history.ratings["heavy_legs"].tolist() == [6.0, 3.5]
     assert any("legs.csv: 2 heavy-legs ratings" in n for n in notes)
     with pytest.raises(UserError) as e:
-        dashboard.import_uploads(_received(tmp_path, [("notes.csv", b"hello,world")]))
+        m.upload(_received(tmp_path, [("notes.csv", b"hello,world")]))
     assert "notes.csv" in str(e.value) and str(tmp_path) not in str(e.value)  # never the private path
     with pytest.raises(UserError, match="no file was uploaded"):
-        dashboard.import_uploads([])
+        m.upload([])
 
 
 def test_uploading_through_the_widget_shows_the_uploaded_athlete(app):
@@ -249,11 +256,13 @@ def test_saved_assessments_become_markers_and_are_counted(tmp_path):
     files = _received(tmp_path, [("srpe.csv", pmdata_file("p01", "srpe.csv").read_bytes()),
                                  ("check-1.json", _saved_assessment("2019-11-20")),
                                  ("check-2.json", _saved_assessment(None, top=None))])
-    history, notes = dashboard.import_uploads(files)
+    m = dashboard.DashboardModel.create(athlete="p01")
+    notes = m.upload(files)
+    history = m.history
     assert history.assessments["date"].tolist() == [pd.Timestamp("2019-11-20"), pd.Timestamp("2019-12-02")]
     assert history.assessments["note"].tolist() == ["Sleep (top contributor)", "no contributor stood out"]
     assert any("saved assessment of 20 Nov 2019" in n for n in notes)
-    app = dashboard.dashboard_app(history=history)
+    app = dashboard_ui.dashboard_app(history=history)
     c = app.hl_controls
     assert "2 saved assessments" in c["status"].value
     assert _row(c["summary"].value, "Saved assessments") == ("2", "count")
@@ -266,16 +275,16 @@ def test_a_saved_assessment_without_a_date_is_reported(tmp_path):
     p = tmp_path / "a.json"
     p.write_bytes(_saved_assessment("soon").replace(b'"saved_at": "2019-12-02T10:00:00+00:00"', b'"saved_at": ""'))
     with pytest.raises(UserError, match="without a readable date"):
-        dashboard.read_assessment_json(p)
+        ratings.read_assessment_json(p)
     other = tmp_path / "b.json"
     other.write_text('{"sleep": []}')
-    assert dashboard.read_assessment_json(other) is None
+    assert ratings.read_assessment_json(other) is None
 
 
 def test_ratings_csv_without_a_rating_column_is_not_a_ratings_file(tmp_path):
     p = tmp_path / "x.csv"
     p.write_text("date,duration_min\n2024-01-01,30\n")
-    assert dashboard.read_ratings_csv(p) is None
+    assert ratings.read_ratings_csv(p) is None
 
 
 # ---------------------------------------------------------------- export and errors
@@ -308,13 +317,13 @@ def test_a_failing_callback_shows_an_error_instead_of_failing_silently(app, monk
 
 def test_a_given_history_is_shown_first():
     h = synthetic_history(0.5)
-    app = dashboard.dashboard_app(history=h)
+    app = dashboard_ui.dashboard_app(history=h)
     assert app.hl_controls["pick"].value == dashboard.GIVEN
     with pytest.raises(UserError, match="unknown athlete"):
-        dashboard.dashboard_app(athlete="p99")
+        dashboard_ui.dashboard_app(athlete="p99")
     empty = type(h)(sessions=h.sessions.iloc[:0], nights=h.nights.iloc[:0], ratings=empty_ratings())
     with pytest.raises(UserError, match="no sessions or nights"):
-        dashboard.dashboard_app(history=empty)
+        dashboard_ui.dashboard_app(history=empty)
 
 
 # ---------------------------------------------------------------- the chart's JavaScript
@@ -339,6 +348,47 @@ def test_chart_widget_sends_the_bundle_when_the_static_url_is_missing(app, monke
     assert sent[0]["type"] == "hl-chart-bundle" and sent[0]["source"] == chart_widget.offline_chart_js()
 
 
+def test_offline_chart_speaks_the_model_traits_of_altairs_jupyterchart():
+    """``OfflineChart`` copies the synced traits of ``altair.JupyterChart`` (issue 22).
+
+    It does not subclass JupyterChart, so that a kernel showing a cached spec never imports
+    Altair or pandas; the bundle it loads is JupyterChart's own JavaScript, which reads these
+    traits, some of them private to Altair (``_vl_selections``, ``_params``, ``_js_*``). An
+    Altair release that renames, adds or retypes one fails here, naming the version and the trait.
+    """
+    import altair as alt
+    import anywidget
+
+    common = set(anywidget.AnyWidget.class_trait_names(sync=True))
+    theirs = {n: t for n, t in alt.JupyterChart.class_traits(sync=True).items() if n not in common}
+    ours = {n: t for n, t in chart_widget._offline_chart_class().class_traits(sync=True).items() if n not in common}
+    missing, extra = sorted(set(theirs) - set(ours)), sorted(set(ours) - set(theirs))
+    assert not missing, f"altair {alt.__version__}: JupyterChart syncs {missing}, which OfflineChart lacks"
+    assert not extra, f"altair {alt.__version__}: JupyterChart no longer has {extra}, which OfflineChart syncs"
+    for name, trait in theirs.items():
+        mine = ours[name]
+        assert (type(mine), mine.default_value, mine.allow_none) == (type(trait), trait.default_value,
+                                                                     trait.allow_none), (
+            f"altair {alt.__version__}: JupyterChart.{name} is {type(trait).__name__}(default "
+            f"{trait.default_value!r}, allow_none={trait.allow_none}); OfflineChart.{name} differs")
+
+
+def test_the_offline_bundle_comes_from_altairs_public_switch():
+    """``offline_chart_js`` uses ``JupyterChart.enable_offline()`` and anywidget's ``_esm`` (issue 22)."""
+    import re
+
+    import altair as alt
+
+    assert callable(getattr(alt.JupyterChart, "enable_offline", None)), (
+        f"altair {alt.__version__} has no JupyterChart.enable_offline(): update chart_widget.offline_chart_js")
+    alt.JupyterChart.enable_offline()
+    src = getattr(alt.JupyterChart, "_esm", None)
+    assert isinstance(src, str) and len(src) > 100_000, (
+        f"altair {alt.__version__}: JupyterChart._esm is not the bundled module after enable_offline()")
+    assert not re.search(r"""(?:from|import)\s*\(?\s*["']https?://""", src), "the offline bundle imports from a CDN"
+    assert src == chart_widget.offline_chart_js()
+
+
 # ---------------------------------------------------------------- in a browser
 
 MARK_LENGTHS = """() => Array.from({length: 7}, (_, i) => {
@@ -357,7 +407,7 @@ def decade_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dashboard10y")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
-        "from heavylegs_core.apps.dashboard import dashboard_app\ndashboard_app(athlete='synthetic-10y')")]
+        "from heavylegs_core.apps.dashboard.view import dashboard_app\ndashboard_app(athlete='synthetic-10y')")]
     nbformat.write(nb, folder / "dashboard_10y.ipynb")
     # where the template's static URL is not served (JupyterLab without Voila's server
     # extension), the chart asks the kernel for its JavaScript: simulate that here
@@ -365,7 +415,7 @@ def decade_url(tmp_path_factory):
     fallback.cells = [nbformat.v4.new_code_cell(
         "from heavylegs_core.views import chart_widget\n"
         "chart_widget.publish_chart_js = lambda: None\n"
-        "from heavylegs_core.apps.dashboard import dashboard_app\n"
+        "from heavylegs_core.apps.dashboard.view import dashboard_app\n"
         "dashboard_app(athlete='p01')")]
     nbformat.write(fallback, folder / "no_static_bundle.ipynb")
     port = server.free_port()
@@ -460,7 +510,7 @@ def lab_url(tmp_path_factory):
                       ("no_static.ipynb", "from heavylegs_core.views import chart_widget\nchart_widget.publish_chart_js = lambda: None\n")):
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nb.cells = [nbformat.v4.new_code_cell(pre + "from heavylegs_core.apps.dashboard import dashboard_app\n"
+        nb.cells = [nbformat.v4.new_code_cell(pre + "from heavylegs_core.apps.dashboard.view import dashboard_app\n"
                                                     "dashboard_app(athlete='p01')")]
         nbformat.write(nb, folder / name)
     port = server.free_port()
@@ -490,15 +540,15 @@ def test_dashboard_draws_offline_in_jupyterlab(guarded_page, lab_url, notebook):
 
 def test_a_cached_view_shows_what_the_code_draws_and_interactions_still_work(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    built = dashboard.dashboard_app(athlete="p01").hl_controls  # draws live and stores the view
+    built = dashboard_ui.dashboard_app(athlete="p01").hl_controls  # draws live and stores the view
     assert list((tmp_path / "heavylegs" / "views").glob("dashboard-p01_uncoupled_km-*.json"))
-    cached = dashboard.dashboard_app(athlete="p01").hl_controls
-    assert cached["state"].metrics is None  # nothing loaded yet: the view came from the cache
+    cached = dashboard_ui.dashboard_app(athlete="p01").hl_controls
+    assert cached["model"].history is None  # nothing loaded yet: the view came from the cache
     for name in ("status", "summary"):
         assert cached[name].value == built[name].value
     assert cached["chart"].spec == built["chart"].spec
-    h = dashboard.sample_history("p01")
-    fresh = dashboard.dashboard_view(h, daily_metrics(h.sessions, h.nights))
+    h = sample_history("p01")
+    fresh = dashboard_ui.dashboard_view(h)
     assert cached["chart"].spec == fresh["spec"] and cached["summary"].value == fresh["summary"]
     for c in (built, cached):  # the daily table loads when the brush needs it
         _brush(c["chart"], "2019-12-01", "2019-12-31")
@@ -512,7 +562,7 @@ def test_with_its_view_cached_the_dashboard_opens_without_pandas_or_altair(tmp_p
     import subprocess
     import sys
 
-    code = ("import sys; from heavylegs_core.apps.dashboard import dashboard_app; dashboard_app(); "
+    code = ("import sys; from heavylegs_core.apps.dashboard.view import dashboard_app; dashboard_app(); "
             "print(sorted(m for m in ('pandas', 'altair', 'numpy') if m in sys.modules))")
     from heavylegs_core.views import chart_widget
 
@@ -526,3 +576,9 @@ def test_with_its_view_cached_the_dashboard_opens_without_pandas_or_altair(tmp_p
     assert again.stdout.strip() == "[]", again.stdout
 
 
+
+
+def test_the_dashboards_default_sleep_need_is_the_profiles():
+    from heavylegs_core.domain.profile import AthleteProfile
+
+    assert AthleteProfile().sleep_need_h == dashboard.DEFAULT_SLEEP_NEED_H

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pytest
 
-from heavylegs_core.apps.assessment import AssessmentApp
+from heavylegs_core.apps.assessment.view import AssessmentApp
 from heavylegs_core.base.errors import UserError
 from heavylegs_core.io.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES
 from heavylegs_core.views.guard import (
@@ -166,6 +166,57 @@ def test_checked_uploads_accepts_an_empty_value():
     assert checked_uploads((), max_files=1, max_bytes=1) == []
 
 
+# ---------------------------------------------------------------- ipywidgets' public classes
+
+#: The keys the page may change, for every public widget class of ipywidgets 8.1 (None: any
+#: synced key). The guard names public classes only (issue 22); this table is what it gave
+#: when it used ipywidgets' private bases ``_Bool``, ``_Int``, ``_Float`` and ``_Selection``.
+PUBLIC_WIDGET_KEYS: dict[str, list[str] | None] = {
+    "Accordion": ["selected_index"], "AppLayout": [], "Audio": None, "BoundedFloatText": ["value"],
+    "BoundedIntText": ["value"], "Box": [], "Button": [], "ButtonStyle": [], "Checkbox": ["value"],
+    "ColorPicker": None, "ColorsInput": None, "Combobox": ["value"], "Controller": None,
+    "CoreWidget": None, "DOMWidget": None, "DatePicker": None, "DatetimePicker": None,
+    "Dropdown": ["index"], "FileUpload": ["error", "value"], "FloatLogSlider": ["value"],
+    "FloatProgress": [], "FloatRangeSlider": ["value"], "FloatSlider": ["value"], "FloatText": ["value"],
+    "FloatsInput": None, "GridBox": [], "GridspecLayout": [], "HBox": [], "HTML": [], "HTMLMath": [],
+    "Image": [], "IntProgress": [], "IntRangeSlider": ["value"], "IntSlider": ["value"],
+    "IntText": ["value"], "IntsInput": None, "Label": [], "Layout": [], "NaiveDatetimePicker": None,
+    "Output": None, "Password": ["value"], "Play": ["value"], "RadioButtons": ["index"],
+    "Select": ["index"], "SelectMultiple": ["index"], "SelectionRangeSlider": ["index"],
+    "SelectionSlider": ["index"], "SliderStyle": [], "Stack": [], "Style": [],
+    "Tab": ["selected_index"], "TagsInput": None, "Text": ["value"], "Textarea": ["value"],
+    "TimePicker": None, "ToggleButton": ["value"], "ToggleButtons": ["index"],
+    "ToggleButtonsStyle": [], "TwoByTwoLayout": [], "VBox": [], "Valid": ["value"],
+    "ValueWidget": None, "Video": None, "Widget": None, "interactive": [],
+}
+
+
+def _public_widget_classes() -> dict[str, type]:
+    import inspect
+
+    return {name: cls for name, cls in vars(widgets).items()
+            if inspect.isclass(cls) and issubclass(cls, widgets.Widget)}
+
+
+def test_every_public_ipywidgets_class_gets_the_keys_it_got_before():
+    """Fails loudly when ipywidgets adds, removes or re-parents a public widget class."""
+    from heavylegs_core.views.guard import editable_keys
+
+    needs = {"SelectionSlider": {"options": ["a"]}, "SelectionRangeSlider": {"options": ["a"]},
+             "GridspecLayout": {"n_rows": 1, "n_columns": 1}}
+    public = _public_widget_classes()
+    assert sorted(public) == sorted(PUBLIC_WIDGET_KEYS), (
+        f"ipywidgets {widgets.__version__} has other public widget classes than the guard knows: "
+        f"new {sorted(set(public) - set(PUBLIC_WIDGET_KEYS))}, gone {sorted(set(PUBLIC_WIDGET_KEYS) - set(public))}; "
+        "add each new control to heavylegs_core.views.guard.EDITABLE (or here, as open) and update this table")
+    for name, cls in public.items():
+        widget = cls(lambda: None) if name == "interactive" else cls(**needs.get(name, {}))
+        keys = editable_keys(widget)
+        got = None if keys is None else sorted(keys)
+        assert got == PUBLIC_WIDGET_KEYS[name], (
+            f"ipywidgets {widgets.__version__}: the page may change {got} of a {name}, not {PUBLIC_WIDGET_KEYS[name]}")
+
+
 # ---------------------------------------------------------------- the assessment app
 
 
@@ -227,7 +278,7 @@ def test_the_page_may_not_change_the_upload_ticket(app):
 
 
 def test_the_dashboard_is_guarded_and_reports_in_its_own_error_box():
-    from heavylegs_core.apps.dashboard import dashboard_app
+    from heavylegs_core.apps.dashboard.view import dashboard_app
 
     root = dashboard_app()
     assert all(is_guarded(w) for w in walk(root))

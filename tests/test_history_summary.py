@@ -63,13 +63,15 @@ def test_miles_and_a_known_rest_day() -> None:
 
 
 def test_the_report_and_the_app_show_the_same_summary() -> None:
-    from heavylegs_core.apps.assessment import AssessmentApp
+    from heavylegs_core.apps.assessment.view import AssessmentApp
+    from heavylegs_core.domain.history import History
+    from heavylegs_core.domain.records import empty_nights
 
-    table = daily_metrics(streak(28))
+    sessions = streak(28)
+    table = daily_metrics(sessions)
     app = AssessmentApp(today=dt.date(2026, 11, 28))
-    app.set_history(table, label="streak.csv")
+    app.set_history(History(sessions=sessions, nights=empty_nights(), label="streak.csv"))
     assert app.history_summary == history_summary(table, "streak.csv")
     assert "at least 28 (no rest day recorded)" in app.history_html.value
     app.units.value = "miles"
-    app.set_history(table, label="streak.csv")
     assert app.history_summary == history_summary(table, "streak.csv", unit="mi")

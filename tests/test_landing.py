@@ -7,11 +7,11 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from heavylegs_core import EDUCATIONAL_NOTE
-from heavylegs_core.apps.catalogue import Entry, catalogue
-from heavylegs_core.apps.landing import contents_html, landing_app
+from heavylegs_core.apps.landing.model import Entry, catalogue, contents_html
+from heavylegs_core.apps.landing.view import landing_app
 from heavylegs_core.base.errors import UserError
 from heavylegs_core.base.paths import LANDING_NOTEBOOK, NOTEBOOKS_DIR
+from heavylegs_core.knowledge import educational_note
 
 
 def _html(widget) -> str:
@@ -21,7 +21,7 @@ def _html(widget) -> str:
 def test_landing_app_is_marked_ready_and_says_educational():
     app = landing_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
-    assert EDUCATIONAL_NOTE.split(".")[0] in _html(app)
+    assert educational_note().split(".")[0] in _html(app)
 
 
 def test_every_app_and_lesson_notebook_is_linked_from_the_landing_page():
@@ -51,7 +51,7 @@ def test_changing_the_sample_athlete_redraws_the_chart():
 
 
 def test_a_failing_callback_shows_an_error_instead_of_failing_silently(monkeypatch):
-    from heavylegs_core.apps import landing
+    from heavylegs_core.apps.landing import view as landing
 
     app = landing.landing_app()
     pick = next(c for c in app.children if getattr(c, "description", "") == "Sample athlete")
@@ -74,7 +74,7 @@ def test_landing_page_is_ready_and_draws_its_chart_offline(guarded_page, voila_u
 
 
 def test_the_cached_sample_chart_is_the_chart_the_code_draws(tmp_path, monkeypatch):
-    from heavylegs_core.apps import landing
+    from heavylegs_core.apps.landing import view as landing
     from heavylegs_core.views.chart_widget import to_spec
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -112,7 +112,7 @@ def test_with_its_chart_cached_the_landing_page_opens_without_pandas_or_altair(t
     import subprocess
     import sys
 
-    code = ("import sys; from heavylegs_core.apps.landing import landing_app; landing_app(); "
+    code = ("import sys; from heavylegs_core.apps.landing.view import landing_app; landing_app(); "
             "print(sorted(m for m in ('pandas', 'altair', 'numpy') if m in sys.modules))")
     from heavylegs_core.views import chart_widget
 

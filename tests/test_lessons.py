@@ -8,14 +8,15 @@ import re
 
 import pytest
 
-from heavylegs_core.apps.catalogue import catalogue
-from heavylegs_core.apps.lessons import Question, feedback_html, quiz_app, reveal_html
+from heavylegs_core.apps.landing.model import catalogue
+from heavylegs_core.apps.lessons.quiz.model import Question, feedback_html, reveal_html
+from heavylegs_core.apps.lessons.quiz.view import quiz_app
 from heavylegs_core.base.paths import NOTEBOOKS_DIR
 
 # Every computed figure a lesson's Markdown states is written in bold (**...**). This table maps
-# each notebook to its lesson module and each bold figure to the FACTS key that computes it.
+# each notebook to its lesson's model module and each bold figure to the FACTS key that computes it.
 STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "11_lesson_fitness_fatigue.ipynb": ("heavylegs_core.apps.lessons.fitness_fatigue", (
+    "11_lesson_fitness_fatigue.ipynb": ("heavylegs_core.apps.lessons.fitness_fatigue.model", (
         ("0.0235", "k_ctl"),
         ("0.1331", "k_atl"),
         ("21 days", "atl_95"),
@@ -29,7 +30,7 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("205 AU/day", "real_ctl_peak"),
         ("March 2020", "real_ctl_peak_month"),
     )),
-    "12_lesson_acwr.ipynb": ("heavylegs_core.apps.lessons.acwr", (
+    "12_lesson_acwr.ipynb": ("heavylegs_core.apps.lessons.acwr.model", (
         ("1.60", "vec_coupled"),
         ("2.00", "vec_uncoupled"),
         ("1.34", "vec_ewma"),
@@ -45,7 +46,7 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("1.33", "spike_example"),
         ("1.06", "spike_example_acwr"),
     )),
-    "13_lesson_monotony_strain.ipynb": ("heavylegs_core.apps.lessons.monotony", (
+    "13_lesson_monotony_strain.ipynb": ("heavylegs_core.apps.lessons.monotony.model", (
         ("1.32", "foster_monotony"),
         ("462 AU", "foster_strain"),
         ("1400 AU", "week_total"),
@@ -58,7 +59,7 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("38 %", "p02_moderate"),
         ("15 %", "p02_hard"),
     )),
-    "14_lesson_sleep.ipynb": ("heavylegs_core.apps.lessons.sleep", (
+    "14_lesson_sleep.ipynb": ("heavylegs_core.apps.lessons.sleep.model", (
         ("7.1 h", "week_mean"),
         ("7.5 h", "week_debt_8"),
         ("3.0 h", "week_debt_7"),
@@ -68,7 +69,7 @@ STATED: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("7.0 h", "real_mean"),
         ("1.6 h", "real_sd"),
     )),
-    "15_lesson_cause_model.ipynb": ("heavylegs_core.apps.lessons.cause_model", (
+    "15_lesson_cause_model.ipynb": ("heavylegs_core.apps.lessons.cause_model.model", (
         ("18 causes", "n_causes"),
         ("35 in 100", "focus_prior_given"),
         ("3 in 100", "rare_prior_given"),
@@ -191,10 +192,10 @@ def test_a_malformed_question_is_refused(options, correct, why):
 def test_a_failing_quiz_callback_shows_an_error(monkeypatch):
     import ipywidgets as w
 
-    from heavylegs_core.apps import lessons
+    from heavylegs_core.apps.lessons.quiz import model as quiz_model
 
     app = quiz_app([_question()])
-    monkeypatch.setattr(lessons, "feedback_html", lambda q, c: (_ for _ in ()).throw(OSError("broken")))
+    monkeypatch.setattr(quiz_model, "feedback_html", lambda q, c: (_ for _ in ()).throw(OSError("broken")))
     _find(app, w.Button, description="Check")[0].click()
     error = next(c for c in app.children if "hl-error" in c._dom_classes)
     assert "broken" in error.value and error.layout.display != "none"
@@ -203,7 +204,7 @@ def test_a_failing_quiz_callback_shows_an_error(monkeypatch):
 # ------------------------------------------------------------------ lesson 1
 
 def test_lesson1_constant_load_and_half_lives_follow_the_recursion():
-    from heavylegs_core.apps.lessons import fitness_fatigue as f
+    from heavylegs_core.apps.lessons.fitness_fatigue import model as f
     from heavylegs_core.domain.metrics import fitness_fatigue
 
     n = f.days_to_share(42)
@@ -214,7 +215,7 @@ def test_lesson1_constant_load_and_half_lives_follow_the_recursion():
 
 
 def test_lesson1_block_tsb_is_yesterdays_ctl_minus_atl_and_taper_freshens():
-    from heavylegs_core.apps.lessons import fitness_fatigue as f
+    from heavylegs_core.apps.lessons.fitness_fatigue import model as f
 
     sim = f.simulate_block(60, 42, 0.3)
     assert sim["tsb"].iloc[0] == 0
@@ -228,9 +229,10 @@ def test_lesson1_block_tsb_is_yesterdays_ctl_minus_atl_and_taper_freshens():
 def test_lesson1_sliders_redraw_chart_and_summary_and_failures_show_an_error(monkeypatch):
     import ipywidgets as w
 
-    from heavylegs_core.apps.lessons import fitness_fatigue as f
+    from heavylegs_core.apps.lessons.fitness_fatigue import model as f
+    from heavylegs_core.apps.lessons.fitness_fatigue import view
 
-    app = f.block_app()
+    app = view.block_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
     chart = next(c for c in app.children if "hl-chart" in c._dom_classes)
     summary = next(c for c in _find(app, w.HTML) if "hl-lesson-summary" in c.value)
@@ -250,7 +252,7 @@ def test_lesson1_sliders_redraw_chart_and_summary_and_failures_show_an_error(mon
 def test_lesson1_real_athlete_chart_follows_the_dropdown_and_is_attributed():
     import ipywidgets as w
 
-    from heavylegs_core.apps.lessons import fitness_fatigue as f
+    from heavylegs_core.apps.lessons.fitness_fatigue import view as f
 
     app = f.athlete_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
@@ -264,7 +266,7 @@ def test_lesson1_real_athlete_chart_follows_the_dropdown_and_is_attributed():
 # ------------------------------------------------------------------ lesson 2
 
 def test_lesson2_ratios_follow_the_published_test_vector_and_the_coupling_identity():
-    from heavylegs_core.apps.lessons import acwr as a
+    from heavylegs_core.apps.lessons.acwr import model as a
     from heavylegs_core.domain.metrics import daily_metrics
 
     m = daily_metrics(a.sessions_from_loads([50.0] * 28 + [100.0] * 7)).iloc[-1]
@@ -279,7 +281,8 @@ def test_lesson2_ratios_follow_the_published_test_vector_and_the_coupling_identi
 def test_lesson2_ratios_after_two_weeks_off_are_hollow_points_not_the_line():
     import vl_convert as vlc
 
-    from heavylegs_core.apps.lessons import acwr as a
+    from heavylegs_core.apps.lessons.acwr import model as a
+    from heavylegs_core.apps.lessons.acwr import view
 
     m = a.scenario_metrics(a.SCENARIOS[1])
     points = a.ratio_points(m)
@@ -289,7 +292,7 @@ def test_lesson2_ratios_after_two_weeks_off_are_hollow_points_not_the_line():
     assert after["after_break"].max() == pytest.approx(float(a.FACTS["back_uncoupled_max"]))
     broken_days = set(m.loc[m["acwr_meaningful"] == False, "date"])
     assert set(after["date"]) == broken_days and len(broken_days) > 10
-    spec = a.ratios_chart(m, a.SCENARIOS[1]).to_dict()
+    spec = view.ratios_chart(m, a.SCENARIOS[1]).to_dict()
     svg = vlc.vegalite_to_svg(spec)
     # drawn for real: one hollow point per ratio after the break, and the three lines
     assert svg.count('aria-roledescription="point"') == len(after)
@@ -300,7 +303,7 @@ def test_lesson2_ratios_after_two_weeks_off_are_hollow_points_not_the_line():
 
 
 def test_lesson2_coupling_simulation_shows_spurious_correlation_only_when_coupled():
-    from heavylegs_core.apps.lessons import acwr as a
+    from heavylegs_core.apps.lessons.acwr import model as a
 
     for seed in (1, 2, 3):
         r = a.coupling_correlations(a.coupling_simulation(1000, seed=seed))
@@ -312,7 +315,7 @@ def test_lesson2_coupling_simulation_shows_spurious_correlation_only_when_couple
 @pytest.mark.parametrize(("ratio", "label"), [
     (1.0, "reference"), (1.1, "reference"), (1.2, "10–30"), (1.33, "30–100"), (2.0, "30–100"), (2.5, "twice")])
 def test_lesson2_spike_bands_follow_frandsen(ratio, label):
-    from heavylegs_core.apps.lessons import acwr as a
+    from heavylegs_core.apps.lessons.acwr import model as a
 
     assert label in a.spike_band(ratio).label
 
@@ -320,7 +323,7 @@ def test_lesson2_spike_bands_follow_frandsen(ratio, label):
 def test_lesson2_apps_react_to_their_controls():
     import ipywidgets as w
 
-    from heavylegs_core.apps.lessons import acwr as a
+    from heavylegs_core.apps.lessons.acwr import view as a
 
     app = a.ratios_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
@@ -348,13 +351,14 @@ def test_lesson2_apps_react_to_their_controls():
 def test_lesson2_unknown_scenario_is_refused_and_shown():
     import ipywidgets as w
 
-    from heavylegs_core.apps.lessons import acwr as a
+    from heavylegs_core.apps.lessons.acwr import model as a
+    from heavylegs_core.apps.lessons.acwr import view
 
     with pytest.raises(ValueError, match="unknown scenario"):
         a.scenario_metrics("made up")
     with pytest.raises(ValueError, match="positive"):
         a.spike_result(0, 5)
-    app = a.spike_app()
+    app = view.spike_app()
     _find(app, w.FloatSlider, description="Today's run (km)")[0].min = -1
     _find(app, w.FloatSlider, description="Today's run (km)")[0].value = -1
     error = next(c for c in app.children if "hl-error" in c._dom_classes)
@@ -376,7 +380,7 @@ def _case_out(app):
 
 
 def test_lesson5_probability_is_prior_odds_times_the_evidence():
-    from heavylegs_core.apps.lessons import cause_model as c
+    from heavylegs_core.apps.lessons.cause_model import model as c
     from heavylegs_core.domain.model import assess
 
     spike = assess(dict(c.CASE.items())).contributor("load_spike")
@@ -386,9 +390,10 @@ def test_lesson5_probability_is_prior_odds_times_the_evidence():
 
 
 def test_lesson5_each_answer_moves_the_panel_and_a_red_flag_closes_the_gate():
-    from heavylegs_core.apps.lessons import cause_model as c
+    from heavylegs_core.apps.lessons.cause_model import model as c
+    from heavylegs_core.apps.lessons.cause_model import view
 
-    app = c.case_app()
+    app = view.case_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
     pickers = dict(zip(c.CASE_QUESTIONS, _case_pickers(app), strict=True))
     out = _case_out(app)
@@ -407,9 +412,10 @@ def test_lesson5_each_answer_moves_the_panel_and_a_red_flag_closes_the_gate():
 def test_lesson5_follow_another_cause_and_failures_are_shown(monkeypatch):
     import ipywidgets as w
 
-    from heavylegs_core.apps.lessons import cause_model as c
+    from heavylegs_core.apps.lessons.cause_model import model as c
+    from heavylegs_core.apps.lessons.cause_model import view
 
-    app = c.case_app()
+    app = view.case_app()
     follow = next(d for d in _find(app, w.Dropdown) if d.description == "Follow the cause")
     follow.value = "sleep"
     assert "shorter than 6 h" in _case_out(app).value
@@ -420,7 +426,7 @@ def test_lesson5_follow_another_cause_and_failures_are_shown(monkeypatch):
 
 
 def test_lesson5_case_texts_are_escaped():
-    from heavylegs_core.apps.lessons import cause_model as c
+    from heavylegs_core.apps.lessons.cause_model import model as c
     from heavylegs_core.domain.model import assess
 
     contributor = assess(c.CASE).contributor("load_spike")
@@ -438,7 +444,7 @@ def test_lesson5_case_texts_are_escaped():
     ((0, 0, 140, 0, 0, 140, 0), None, 163.95),
 ])
 def test_lesson3_week_numbers_match_the_published_vectors(week, monotony, strain):
-    from heavylegs_core.apps.lessons import monotony as m
+    from heavylegs_core.apps.lessons.monotony import model as m
 
     n = m.week_numbers(week)
     assert n["week_load"] == pytest.approx(sum(week))
@@ -451,7 +457,7 @@ def test_lesson3_week_numbers_match_the_published_vectors(week, monotony, strain
 def test_lesson3_even_week_is_very_monotonous_and_bad_weeks_are_refused():
     import math
 
-    from heavylegs_core.apps.lessons import monotony as m
+    from heavylegs_core.apps.lessons.monotony import model as m
 
     assert math.isinf(m.week_numbers((200,) * 7)["monotony"])
     assert math.isnan(m.week_numbers((0,) * 7)["monotony"])
@@ -462,9 +468,10 @@ def test_lesson3_even_week_is_very_monotonous_and_bad_weeks_are_refused():
 def test_lesson3_day_sliders_and_presets_update_the_numbers():
     import ipywidgets as w
 
-    from heavylegs_core.apps.lessons import monotony as m
+    from heavylegs_core.apps.lessons.monotony import model as m
+    from heavylegs_core.apps.lessons.monotony import view
 
-    app = m.week_app()
+    app = view.week_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
     summary = next(h for h in _find(app, w.HTML) if "hl-lesson-summary" in h.value)
     assert m.FACTS["he_monotony"] in summary.value
@@ -479,9 +486,10 @@ def test_lesson3_day_sliders_and_presets_update_the_numbers():
 def test_lesson3_real_athlete_chart_follows_the_dropdown():
     import ipywidgets as w
 
-    from heavylegs_core.apps.lessons import monotony as m
+    from heavylegs_core.apps.lessons.monotony import model as m
+    from heavylegs_core.apps.lessons.monotony import view
 
-    app = m.athlete_app()
+    app = view.athlete_app()
     chart = next(c for c in app.children if "hl-chart" in c._dom_classes)
     _find(app, w.Dropdown)[0].value = "p04"
     assert "p04" in json.dumps(chart.spec)
@@ -493,7 +501,7 @@ def test_lesson3_real_athlete_chart_follows_the_dropdown():
 # ------------------------------------------------------------------ lesson 4
 
 def test_lesson4_debt_is_the_sum_of_nightly_shortfalls_against_the_need():
-    from heavylegs_core.apps.lessons import sleep as s
+    from heavylegs_core.apps.lessons.sleep import model as s
 
     week = (7.5, 6.0, 5.5, 7.0, 8.0, 6.5, 9.0)
     for need in (7.0, 8.0, 9.0):
@@ -509,9 +517,10 @@ def test_lesson4_debt_is_the_sum_of_nightly_shortfalls_against_the_need():
 def test_lesson4_week_app_follows_nights_and_need():
     import ipywidgets as w
 
-    from heavylegs_core.apps.lessons import sleep as s
+    from heavylegs_core.apps.lessons.sleep import model as s
+    from heavylegs_core.apps.lessons.sleep import view
 
-    app = s.week_app()
+    app = view.week_app()
     assert {"hl-app", "hl-ready"} <= set(app._dom_classes)
     summary = next(h for h in _find(app, w.HTML) if "hl-lesson-summary" in h.value)
     assert s.FACTS["week_debt_8"] in summary.value
@@ -524,9 +533,10 @@ def test_lesson4_week_app_follows_nights_and_need():
 def test_lesson4_real_athlete_app_follows_dropdown_and_need_and_is_attributed():
     import ipywidgets as w
 
-    from heavylegs_core.apps.lessons import sleep as s
+    from heavylegs_core.apps.lessons.sleep import model as s
+    from heavylegs_core.apps.lessons.sleep import view
 
-    app = s.athlete_app()
+    app = view.athlete_app()
     chart = next(c for c in app.children if "hl-chart" in c._dom_classes)
     summary = next(h for h in _find(app, w.HTML) if "hl-lesson-summary" in h.value)
     before = summary.value

@@ -7,12 +7,12 @@ import importlib
 import pytest
 from playwright.sync_api import expect
 
-LESSONS = {  # notebook: (lesson module, number of apps in it, number of charts)
-    "11_lesson_fitness_fatigue.ipynb": ("heavylegs_core.apps.lessons.fitness_fatigue", 3, 2),
-    "12_lesson_acwr.ipynb": ("heavylegs_core.apps.lessons.acwr", 4, 2),
-    "13_lesson_monotony_strain.ipynb": ("heavylegs_core.apps.lessons.monotony", 3, 2),
-    "14_lesson_sleep.ipynb": ("heavylegs_core.apps.lessons.sleep", 3, 2),
-    "15_lesson_cause_model.ipynb": ("heavylegs_core.apps.lessons.cause_model", 2, 0),
+LESSONS = {  # notebook: (lesson's model module, number of apps in it, number of charts)
+    "11_lesson_fitness_fatigue.ipynb": ("heavylegs_core.apps.lessons.fitness_fatigue.model", 3, 2),
+    "12_lesson_acwr.ipynb": ("heavylegs_core.apps.lessons.acwr.model", 4, 2),
+    "13_lesson_monotony_strain.ipynb": ("heavylegs_core.apps.lessons.monotony.model", 3, 2),
+    "14_lesson_sleep.ipynb": ("heavylegs_core.apps.lessons.sleep.model", 3, 2),
+    "15_lesson_cause_model.ipynb": ("heavylegs_core.apps.lessons.cause_model.model", 2, 0),
 }
 
 

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.base.errors import UserError
 from heavylegs_core.domain.model import (
     LEVEL_RANK,
@@ -23,7 +22,12 @@ from heavylegs_core.domain.model import (
     strength_label,
 )
 from heavylegs_core.domain.profile import AthleteProfile
-from heavylegs_core.knowledge import Condition, EvidenceItem, load_knowledge
+from heavylegs_core.knowledge import (
+    Condition,
+    EvidenceItem,
+    educational_note,
+    load_knowledge,
+)
 
 KB = load_knowledge()
 FLAG_QUESTIONS = [q for q in KB.questions if q.section == "red_flags"]
@@ -323,7 +327,7 @@ def test_all_problems_reported_together() -> None:
 def test_serialises_to_the_interface_json() -> None:
     d = assess(WORKED_ANSWERS, WORKED_METRICS, as_of=AS_OF).to_dict()
     assert {"model_version", "as_of", "triage", "contributors", "todays_call"} <= set(d)
-    assert d["as_of"] == "2026-11-22" and d["educational_note"] == EDUCATIONAL_NOTE
+    assert d["as_of"] == "2026-11-22" and d["educational_note"] == educational_note()
     assert set(d["triage"]) >= {"level", "flags"}
     assert d["todays_call"]["id"] in {"continue", "ease", "shorten", "skip_intensity", "rest", "see_doctor"}
     ps = [c["probability"] for c in d["contributors"]]
@@ -565,3 +569,55 @@ def test_a_cause_whose_hallmarks_are_denied_falls() -> None:
     fuel_ok = assess({**base, "fuel_before": "yes", "long_run_carbs": "yes", "restriction": "no"})
     assert fuel_ok.contributor("under_fuelling").probability < assess(base).contributor("under_fuelling").probability
     assert "under_fuelling" not in fuel_ok.ranking()[:3]
+
+
+# ---------------------------------------------------------------- clinical text from the knowledge base (issue 22)
+def _marked_engine() -> Engine:
+    """An engine whose notes and texts are markers that show each id and every field the code fills."""
+    import yaml
+
+    from heavylegs_core import knowledge
+
+    texts = knowledge.read_texts()
+    data = yaml.safe_load(texts["notes.yaml"])
+    for section, declared in (("notes", knowledge.NOTE_FIELDS), ("texts", knowledge.TEXT_FIELDS)):
+        for n in data[section]:
+            n["text"] = "<" + n["id"] + "".join(f"|{{{f}}}" for f in declared[n["id"]]) + ">"
+    for key in ("educational_note", "reference_class", "default_emergency_number"):
+        data[key] = f"<{key}>"
+    texts["notes.yaml"] = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return Engine(knowledge.parse_knowledge(texts))
+
+
+def test_the_engine_takes_every_note_and_text_from_the_knowledge_base() -> None:
+    eng = _marked_engine()
+    r = eng.assess({**NO_FLAGS, "legs": "one", "rf_dvt": "yes", "sciatica": "yes", "rf_pem": "not_sure",
+                    "body_mass_loss": "gained"})
+    assert r.notes == ("<one_leg_flag>", "<sciatica>", "<post_exertional_malaise>", "<body_mass_gained>")
+    assert r.todays_call.why == f"<see_doctor_why|{r.triage.flags[0].concern}>"
+    assert r.educational_note == "<educational_note>" and r.reference_class == "<reference_class>"
+    dvt = next(f for f in r.triage.flags if f.id == "rf_dvt")
+    assert "<default_emergency_number>" in dvt.action
+    assert "112" in eng.assess({**NO_FLAGS, "rf_dvt": "yes"}, emergency_number="112").triage.flags[0].action
+    # the one-leg screen left open: the note names what is unanswered
+    unscreened = eng.assess({**NO_FLAGS, "legs": "one"})
+    assert unscreened.notes == ("<one_leg_unanswered|sciatica>",)
+    # an even week: monotony is undefined and reads as very high
+    even = eng.assess({}, {"monotony": math.nan, "days_since_rest": 9.0})
+    texts = [e.text for e in even.contributor("under_recovery").evidence]
+    assert "<monotony_unbounded>" in texts
+
+
+def test_the_shipped_notes_read_as_before() -> None:
+    r = assess({**NO_FLAGS, "legs": "one", "body_mass_loss": "gained"})
+    assert r.notes == (
+        ("One leg heavier: an imbalance is only considered once the safety questions (clot, nerve, artery, bone) "
+         "are answered; still unanswered: sciatica."),
+        ("You were heavier after a run: that means drinking more than you lost, which can be dangerous (low "
+         "blood sodium). Drink to thirst instead."),
+    )
+    assert r.reference_class == "out of 100 recreational runners with answers like these"
+    from heavylegs_core.domain.model import DEFAULT_EMERGENCY_NUMBER
+
+    assert KB.default_emergency_number == DEFAULT_EMERGENCY_NUMBER
+    assert DEFAULT_EMERGENCY_NUMBER.startswith("your local emergency number (999 or 112")

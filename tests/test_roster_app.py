@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from heavylegs_core.apps.roster import RosterApp
+from heavylegs_core.apps.roster.view import RosterApp
 from heavylegs_core.base.paths import pmdata_file
 from heavylegs_core.domain.coach import answer_label, compare, timeline
 from heavylegs_core.io.store import open_store

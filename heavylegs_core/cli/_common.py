@@ -9,10 +9,13 @@ import math
 import sys
 import zoneinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from heavylegs_core.base.atomic import write_atomic
-from heavylegs_core.base.errors import UserError
+from heavylegs_core.base.errors import Problem, UserError
+
+if TYPE_CHECKING:
+    from heavylegs_core.domain.history import History
 
 
 def timezone(value: str) -> str:
@@ -45,29 +48,30 @@ def add_history_sources(parser: argparse.ArgumentParser, *, training_required: b
                         help="the athlete's IANA time zone for calendar dates (default UTC)")
 
 
-def load_history(training: list, sleep: list, tz: str, profile: Any = None) -> Any:
-    """Import the ``--training`` and ``--sleep`` files for a command; warnings go to stderr.
+def load_history(training: list, sleep: list, tz: str, profile: Any = None) -> History:
+    """The :class:`~heavylegs_core.domain.history.History` of a command's ``--training`` and ``--sleep``
+    files (:func:`heavylegs_core.io.history.load_history`); warnings go to stderr.
 
     A ``--training`` set without sessions, or a ``--sleep`` set without nights,
-    is a user error naming the option. Returns the merged ImportResult.
+    is a user error naming the option.
     """
-    from heavylegs_core.base.errors import Problem
-    from heavylegs_core.io.importers import load_sources
+    from heavylegs_core.io.history import load_history as read_history
 
-    result = load_sources([*training, *sleep], tz, profile)
+    history = read_history([*training, *sleep], tz=tz, profile=profile,
+                           label=", ".join(Path(p).name for p in [*training, *sleep]))
     problems = []
-    why = skipped_text(result.skipped)
-    if result.sessions.empty:
+    why = skipped_text(history.skipped)
+    if history.sessions.empty:
         problems.append(Problem(f"no training sessions in the --training files ({', '.join(map(str, training))})"
                                 f"{why}: pass a training export", "--training"))
-    if sleep and result.nights.empty:
+    if sleep and history.nights.empty:
         problems.append(Problem(f"no sleep nights in the --sleep files ({', '.join(map(str, sleep))}){why}: "
                                 "pass a sleep export", "--sleep"))
     if problems:
         raise UserError(problems)
-    for note in result.warnings:
+    for note in history.warnings:
         sys.stderr.write(f"heavylegs: warning: {note}\n")
-    return result
+    return history
 
 
 def skipped_text(skipped: dict[str, int]) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from heavylegs_core.serve import server
+
 NAME = "app"
 HELP = "serve the workbook with Voila on 127.0.0.1 (default port 8866), landing page first"
 
@@ -30,7 +32,6 @@ def run(args: argparse.Namespace) -> int:
     import threading
     import webbrowser
 
-    from heavylegs_core.serve import server
 
     server.check_port(args.port)  # say so before the charts are prepared
     sys.stderr.write("heavylegs: preparing the charts (slow only the first time)...\n")

@@ -12,10 +12,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from heavylegs_core.base.errors import UserError
 from heavylegs_core.cli._common import (
     add_format,
     add_history_sources,
     load_history,
+    print_json,
 )
 
 if TYPE_CHECKING:
@@ -30,6 +32,8 @@ HELP = "assess heavy legs: warning signs first, then likely contributors with ev
 #: Contributors shown in the text view: the top ones, and any at or above this share.
 TEXT_TOP = 5
 TEXT_MIN_PROBABILITY = 0.25
+#: The width the text view wraps the knowledge base's advice under the warning signs to.
+TEXT_WRAP = 88
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +51,6 @@ def read_answers(path: Path) -> dict[str, Any]:
     """The answers file as a dict; a missing or malformed file is a UserError."""
     import json
 
-    from heavylegs_core.base.errors import UserError
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -67,34 +70,17 @@ def read_answers(path: Path) -> dict[str, Any]:
 
 def history_row(training: list[str], sleep: list[str], tz: str, profile: AthleteProfile,
                 as_of: dt.date | None) -> tuple[dict[str, Any], dt.date]:
-    """The daily-metrics row of the as-of day from training and sleep files."""
-    from heavylegs_core.base.errors import UserError
-    from heavylegs_core.domain.metrics import daily_metrics
-
-    result = load_history(training, sleep, tz, profile)
-    table = daily_metrics(result.sessions, result.nights, profile=profile, as_of=as_of)
-    if table.empty or table["load"].isna().all():
-        first = result.sessions["date"].min().date()
-        raise UserError(f"no training data on or before {as_of}: the first session is on {first}",
-                        where="--as-of")
-    row = table.iloc[-1].to_dict()
-    day = row.pop("date").date()
-    return row, day
-
-
-def _profile(answers: dict[str, Any]) -> AthleteProfile:
-    from heavylegs_core.domain.profile import AthleteProfile
-
-    sex = answers.get("sex")
-    age = answers.get("age")
-    return AthleteProfile(
-        sex=sex if sex in ("female", "male", "other") else None,
-        age=int(age) if isinstance(age, int | float) and not isinstance(age, bool) and 10 <= age <= 100 else None,
-    )
+    """The history evidence (the daily-metrics row of the as-of day) from training and sleep files."""
+    evidence = load_history(training, sleep, tz, profile).evidence(as_of)
+    return evidence.row, evidence.day
 
 
 def render_text(a: Assessment) -> str:
     """The assessment as a block a coach can read."""
+    import textwrap
+
+    from heavylegs_core.knowledge import load_knowledge
+
     out = [f"heavylegs assessment{f' for {a.as_of}' if a.as_of else ''} (model {a.model_version})",
            a.educational_note, ""]
     if a.triage.level != "none":
@@ -102,8 +88,8 @@ def render_text(a: Assessment) -> str:
         for f in a.triage.flags:
             out.append(f"  ! {f.action}")
             out.append(f"    Why: {f.concern} ({f.id}{', answered not sure' if f.answer == 'not_sure' else ''})")
-        out += ["  Act on this first. The contributors below are shown for the coach only and do not",
-                "  lower this advice.", ""]
+        out += [*textwrap.wrap(load_knowledge().text("flags_first"), TEXT_WRAP, initial_indent="  ",
+                               subsequent_indent="  "), ""]
     else:
         out += ["Warning signs: none reported.", ""]
     c = a.todays_call
@@ -138,9 +124,8 @@ def run(args: argparse.Namespace) -> int:
     """Assess and print the result; exit 0, or 2 on a user error."""
     import datetime as dt
 
-    from heavylegs_core.base.errors import UserError
-    from heavylegs_core.cli._common import print_json
     from heavylegs_core.domain.model import DEFAULT_EMERGENCY_NUMBER, assess, engine
+    from heavylegs_core.domain.profile import AthleteProfile
 
     answers = read_answers(args.answers)
     eng = engine()
@@ -148,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     if args.sleep and not args.training:
         raise UserError("--sleep needs --training as well (the metrics start at the first session)",
                         where="--sleep")
-    profile = _profile(answers)
+    profile = AthleteProfile.from_answers(answers)
     metrics = None
     as_of = args.as_of
     if args.training:

@@ -14,12 +14,22 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heavylegs_core.cli._common import add_format, iso_date, timezone
+from heavylegs_core.base.errors import Problem, UserError
+from heavylegs_core.cli._common import (
+    add_format,
+    iso_date,
+    print_json,
+    timezone,
+    write_output,
+)
+from heavylegs_core.cli.assess import read_answers, render_text
+from heavylegs_core.cli.import_cmd import nothing_imported
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from heavylegs_core.io.store import Athlete, SavedAssessment, Store
+    from heavylegs_core.domain.coach import Athlete, SavedAssessment
+    from heavylegs_core.io.store import Store
 
 NAME = "athletes"
 HELP = "athlete records for coaches: add athletes, import history, save assessments, re-checks due, export/import"
@@ -93,7 +103,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("name", metavar="NAME")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.html", help="the report file (written atomically)")
     p.add_argument("--assessment", metavar="UID", help="which saved assessment (default: the latest)")
-    p.add_argument("--emergency-number", metavar="NUMBER", help="the emergency number for warning-sign advice")
+    p.add_argument("--emergency-number", metavar="NUMBER",
+                   help="kept for older scripts and not used: a saved assessment is shown as it was saved")
     p = cmd("export", "export athletes to one portable file (.json, or .json.gz compressed)")
     p.add_argument("out", type=Path, metavar="FILE")
     p.add_argument("--athlete", action="append", default=[], metavar="NAME",
@@ -117,8 +128,6 @@ def _profile_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _out(args: argparse.Namespace, doc: Any, text: str) -> None:
-    from heavylegs_core.cli._common import print_json
-
     if getattr(args, "format", "text") == "json":
         print_json(doc)
     else:
@@ -163,8 +172,6 @@ def _add(store: Store, args: argparse.Namespace) -> None:
 
 
 def _edit(store: Store, args: argparse.Namespace) -> None:
-    from heavylegs_core.base.errors import UserError
-
     a = store.athlete(args.name)
     fields = _profile_fields(args)
     if not fields and args.tz is None and args.notes is None and args.rename is None:
@@ -175,8 +182,6 @@ def _edit(store: Store, args: argparse.Namespace) -> None:
 
 
 def _remove(store: Store, args: argparse.Namespace) -> None:
-    from heavylegs_core.base.errors import UserError
-
     store.athlete(args.name)
     if not args.yes:
         raise UserError("this deletes the athlete and all their records: add --yes to confirm "
@@ -210,13 +215,11 @@ def _show(store: Store, args: argparse.Namespace) -> None:
 
 def _import_history(store: Store, args: argparse.Namespace) -> None:
     from heavylegs_core.domain.profile import AthleteProfile
-    from heavylegs_core.io.importers import load_sources
+    from heavylegs_core.io.history import load_history
 
     a = store.athlete(args.name)
-    result = load_sources(args.sources, a.tz, AthleteProfile(**a.profile))
+    result = load_history(args.sources, tz=a.tz, profile=AthleteProfile(**a.profile))
     if result.sessions.empty and result.nights.empty:  # a mistake (the wrong file), as in 'heavylegs import'
-        from heavylegs_core.cli.import_cmd import nothing_imported
-
         raise nothing_imported(args.sources, result.skipped)
     for note in result.warnings:
         sys.stderr.write(f"heavylegs: warning: {note}\n")
@@ -229,8 +232,6 @@ def _import_history(store: Store, args: argparse.Namespace) -> None:
 
 
 def _parse_choices(values: list[str], result: dict[str, Any]) -> list[tuple[str, str]]:
-    from heavylegs_core.base.errors import Problem, UserError
-
     by_id = {c["id"]: c for c in result["contributors"]}
     out, problems = [], []
     for v in values:
@@ -247,10 +248,8 @@ def _parse_choices(values: list[str], result: dict[str, Any]) -> list[tuple[str,
 
 
 def _assess(store: Store, args: argparse.Namespace) -> None:
-    from heavylegs_core.base.errors import UserError
-    from heavylegs_core.cli.assess import read_answers, render_text
-    from heavylegs_core.domain.coach import athlete_profile, history_metrics
     from heavylegs_core.domain.model import DEFAULT_EMERGENCY_NUMBER, assess, engine
+    from heavylegs_core.io.history import stored_history
 
     a = store.athlete(args.name)
     as_of = args.as_of or _today()
@@ -269,9 +268,9 @@ def _assess(store: Store, args: argparse.Namespace) -> None:
         if not flag_ids & given.keys():
             sys.stderr.write("heavylegs: warning: no warning-sign answers given: they are not carried over from "
                              "the last assessment, so ask them again (--answers)\n")
-    profile = athlete_profile(a, answers)
-    metrics = history_metrics(store, a.name, as_of)
-    result = assess(answers, metrics, profile=profile, as_of=as_of,
+    history = stored_history(store, a.name, answers=answers)
+    metrics = history.evidence(as_of).row if history.has_training(as_of) else None
+    result = assess(answers, metrics, profile=history.profile, as_of=as_of,
                     emergency_number=args.emergency_number or DEFAULT_EMERGENCY_NUMBER, where=where)
     chosen = _parse_choices(args.choose, result.to_dict())
     saved = store.save_assessment(a.name, answers, result, previous_uid=previous.uid if previous else None,
@@ -281,10 +280,9 @@ def _assess(store: Store, args: argparse.Namespace) -> None:
 
 
 def _report(store: Store, args: argparse.Namespace) -> None:
-    from heavylegs_core.base.errors import UserError
-    from heavylegs_core.cli._common import write_output
-    from heavylegs_core.domain.coach import saved_report_html
-    from heavylegs_core.domain.model import engine
+    from heavylegs_core.domain.model import Assessment, engine
+    from heavylegs_core.io.history import stored_history
+    from heavylegs_core.views.report import report_page
 
     a = store.athlete(args.name)
     if args.assessment:
@@ -297,15 +295,19 @@ def _report(store: Store, args: argparse.Namespace) -> None:
             raise UserError(f"{a.name!r} has no saved assessment: run 'heavylegs athletes assess' first",
                             where="athlete")
     if saved.model_version != engine().version:
-        sys.stderr.write(f"heavylegs: warning: this assessment was saved with model {saved.model_version}; "
-                         f"the report re-runs it with model {engine().version}\n")
-    html = saved_report_html(store, saved, emergency_number=args.emergency_number)
+        sys.stderr.write(f"heavylegs: warning: this assessment was saved with model {saved.model_version} "
+                         f"(today's is {engine().version}); the report shows it as it was saved\n")
+    if args.emergency_number:
+        sys.stderr.write("heavylegs: warning: --emergency-number is not used: the report shows the assessment "
+                         "as it was saved, with the number its advice named then\n")
+    html = report_page(saved.answers, Assessment.from_dict(saved.result),
+                       history=stored_history(store, a.name, answers=saved.answers, label="stored history"),
+                       athlete=a.name, question_text={q.id: q.text for q in engine().kb.questions})
     write_output(args.out, html)
     sys.stdout.write(f"Report of {a.name}'s assessment of {saved.as_of} written to {args.out}.\n")
 
 
 def _import_assessment(store: Store, args: argparse.Namespace) -> None:
-    from heavylegs_core.base.errors import UserError
     from heavylegs_core.io.portable import read_app_assessment
 
     a = store.athlete(args.name)
@@ -320,8 +322,6 @@ def _import_assessment(store: Store, args: argparse.Namespace) -> None:
 
 
 def _due(store: Store, args: argparse.Namespace) -> None:
-    from heavylegs_core.base.errors import UserError
-
     if args.within < 0:
         raise UserError("--within is a number of days, 0 or more", where="--within")
     on = args.on or _today()

@@ -7,7 +7,7 @@ import re
 import sys
 from typing import Any
 
-from heavylegs_core.cli._common import add_format
+from heavylegs_core.cli._common import add_format, print_json
 
 NAME = "causes"
 HELP = "the cause model: causes, priors, evidence items with likelihood ratios and sources, remedies"
@@ -20,7 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cause_document() -> dict[str, Any]:
     """The whole cause model as one JSON-ready document."""
-    from heavylegs_core import EDUCATIONAL_NOTE
     from heavylegs_core.domain.model import model_version, points
     from heavylegs_core.knowledge import load_knowledge
 
@@ -49,7 +48,7 @@ def cause_document() -> dict[str, Any]:
     return {
         "model_version": model_version(kb),
         "honesty_statement": kb.honesty_statement,
-        "educational_note": EDUCATIONAL_NOTE,
+        "educational_note": kb.educational_note,
         "marks": {k: v.model_dump() for k, v in kb.marks.items()},
         "caps": kb.caps.model_dump(),
         "groups": {k: v.model_dump() for k, v in kb.groups.items()},
@@ -62,7 +61,6 @@ def cause_document() -> dict[str, Any]:
 
 
 def _text() -> str:
-    from heavylegs_core import EDUCATIONAL_NOTE
     from heavylegs_core.domain.model import model_version, points
     from heavylegs_core.knowledge import load_knowledge
 
@@ -97,14 +95,12 @@ def _text() -> str:
     out.append("Timing patterns (source articles' table):")
     for r in kb.timing_table:
         out.append(f"   {r.question}={r.option}: {r.when}; most likely {', '.join(r.most_likely)}. {r.meaning}")
-    out += ["", EDUCATIONAL_NOTE]
+    out += ["", kb.educational_note]
     return "\n".join(out) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the cause model as text or one JSON document."""
-    from heavylegs_core.cli._common import print_json
-
     if args.format == "json":
         print_json(cause_document())
     else:

@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heavylegs_core.cli._common import add_format, add_history_sources, add_out
+from heavylegs_core.base.errors import Problem, UserError
+from heavylegs_core.cli._common import (
+    add_format,
+    add_history_sources,
+    add_out,
+    print_json,
+    write_output,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +66,6 @@ def _profile(args: argparse.Namespace) -> AthleteProfile:
     """The athlete profile from the command-line options, validated."""
     from pydantic import ValidationError
 
-    from heavylegs_core.base.errors import Problem, UserError
     from heavylegs_core.domain.profile import AthleteProfile
 
     values = {"sex": args.sex, "max_hr": args.max_hr, "rest_hr": args.rest_hr,
@@ -80,7 +86,6 @@ def _read(args: argparse.Namespace, profile: AthleteProfile) -> tuple[pd.DataFra
     """Sessions from every --training file and nights from every --sleep file (and training file)."""
     import pandas as pd
 
-    from heavylegs_core.base.errors import Problem, UserError
     from heavylegs_core.domain.records import (
         empty_nights,
         empty_sessions,
@@ -184,8 +189,8 @@ def _text_cell(rec: dict[str, Any], col: str, fmt: str) -> str:
 
 def _text(table: pd.DataFrame) -> str:
     """The last days of the table as a readable block for a coach."""
-    from heavylegs_core import EDUCATIONAL_NOTE
     from heavylegs_core.domain.metrics import BREAK_DAYS
+    from heavylegs_core.knowledge import educational_note
 
     tail = table.tail(TEXT_DAYS)
     rows = [[header for _, header, _ in TEXT_COLUMNS]]
@@ -208,7 +213,7 @@ def _text(table: pd.DataFrame) -> str:
         ("spike: longest recent run / longest run in the 30 days before it (above 1.1 is a warning sign). "
          "no rest: days since a day without training (>=N: no rest day on record, so at least N). "
          "Empty cell (-): not enough data."),
-        EDUCATIONAL_NOTE,
+        educational_note(),
     ]
     return "\n".join([*head, "", *lines, "", *foot]) + "\n"
 
@@ -217,8 +222,6 @@ def run(args: argparse.Namespace) -> int:
     """Compute the table and print or write it; exit status 0, or 2 on a user error."""
     import pandas as pd
 
-    from heavylegs_core.base.errors import UserError
-    from heavylegs_core.cli._common import print_json, write_output
     from heavylegs_core.domain.metrics import daily_metrics
 
     profile = _profile(args)

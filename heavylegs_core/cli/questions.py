@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from heavylegs_core.cli._common import add_format
+from heavylegs_core.cli._common import add_format, print_json
 
 NAME = "questions"
 HELP = "the questionnaire (warning signs first, then the heavy legs, then context), from the knowledge base"
@@ -42,7 +42,6 @@ def question_rows() -> list[dict[str, Any]]:
 
 
 def _text() -> str:
-    from heavylegs_core import EDUCATIONAL_NOTE
     from heavylegs_core.knowledge import load_knowledge
 
     kb = load_knowledge()
@@ -63,14 +62,12 @@ def _text() -> str:
             lines.append(f"    number from {q.min:g} to {q.max:g}{unit}")
         if q.show_if is not None and q.show_if.q:
             lines.append(f"    asked when {q.show_if.q} is {' or '.join(q.show_if.is_ or ())}")
-    lines += ["", EDUCATIONAL_NOTE]
+    lines += ["", kb.educational_note]
     return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the questionnaire as text or JSON (an array of question rows)."""
-    from heavylegs_core.cli._common import print_json
-
     if args.format == "json":
         print_json(question_rows())
     else:

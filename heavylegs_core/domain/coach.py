@@ -1,7 +1,8 @@
-"""A coach's view of stored athletes: history as evidence, timelines, comparisons and reports.
+"""A coach's records of athletes: the record types the store keeps, timelines and comparisons.
 
-Pure functions over :class:`~heavylegs_core.io.store.Store` records, shared by the
-``heavylegs athletes`` command and the roster app. Nothing here writes.
+:class:`Athlete`, :class:`SavedAssessment`, :class:`DueRecheck` and :class:`RosterRow`
+are what :class:`heavylegs_core.io.store.Store` reads and writes; the functions here are
+pure, shared by the ``heavylegs athletes`` command and the roster app.
 """
 
 from __future__ import annotations
@@ -10,65 +11,88 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import pandas as pd
+from heavylegs_core.domain.profile import AthleteProfile
 
-    from heavylegs_core.domain.profile import AthleteProfile
-    from heavylegs_core.io.store import Athlete, SavedAssessment, Store
+if TYPE_CHECKING:
     from heavylegs_core.knowledge import Knowledge
 
 
 def athlete_profile(a: Athlete, answers: dict[str, Any] | None = None) -> AthleteProfile:
     """The stored profile, with sex and age filled from ``answers`` where the profile has none."""
-    from heavylegs_core.domain.profile import AthleteProfile
-
     profile = AthleteProfile(**a.profile)
     answers = answers or {}
     fill = {k: answers[k] for k in ("sex", "age") if getattr(profile, k) is None and answers.get(k) is not None}
     return profile.model_copy(update=fill) if fill else profile
 
 
-def history_table(store: Store, name: str, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """``(daily metrics up to as_of, sessions up to as_of)`` from the stored history, or None without any.
+# ----------------------------------------------------------------- the coach's records
+@dataclass(frozen=True, slots=True)
+class Athlete:
+    """One athlete: ``tz`` is an IANA zone, ``profile`` the AthleteProfile fields as a dict."""
 
-    The daily table runs from the first stored session to ``as_of`` (a day),
-    so days without training after the last session count as rest days.
-    """
-    from heavylegs_core.domain.metrics import daily_metrics
-
-    a = store.athlete(name)
-    sessions = store.sessions(name)
-    if sessions.empty or sessions["date"].min().date() > as_of:
-        return None
-    sessions = sessions[sessions["date"].dt.date <= as_of]
-    table = daily_metrics(sessions, store.nights(name), profile=athlete_profile(a), as_of=as_of)
-    if table.empty:
-        return None
-    return table, sessions
+    id: int
+    uid: str
+    name: str
+    tz: str
+    profile: dict[str, Any]
+    notes: str
+    created_at: str
 
 
-def history_metrics(store: Store, name: str, as_of: dt.date) -> dict[str, Any] | None:
-    """The daily-metrics row of ``as_of`` from the stored history, or None when there is none by then."""
-    got = history_table(store, name, as_of)
-    if got is None:
-        return None
-    row = got[0].iloc[-1].to_dict()
-    row.pop("date")
-    return row
+@dataclass(frozen=True, slots=True)
+class SavedAssessment:
+    """An assessment as stored: answers and result are the JSON documents saved."""
+
+    id: int
+    uid: str
+    athlete: str
+    created_at: str
+    as_of: dt.date
+    model_version: str
+    answers: dict[str, Any]
+    result: dict[str, Any]
+    triage_level: str
+    todays_call: str
+    recheck_on: dt.date | None
+    previous_uid: str | None
+    actions: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def top_contributor(self) -> str | None:
+        """The id of the most probable contributor, if any."""
+        cs = self.result.get("contributors") or []
+        return cs[0]["id"] if cs else None
 
 
-def saved_report_html(store: Store, saved: SavedAssessment, *, emergency_number: str | None = None) -> str:
-    """The printable report of a saved assessment, with the history stored up to its as-of date (HTML)."""
-    from heavylegs_core.cli.report import render_report
+@dataclass(frozen=True, slots=True)
+class DueRecheck:
+    """A re-check that is due: the athlete's latest assessment asked for it on ``recheck_on``."""
 
-    a = store.athlete(saved.athlete)
-    sessions = store.sessions(a.name)
-    sessions = sessions[sessions["date"].dt.date <= saved.as_of]
-    nights = store.nights(a.name)
-    return render_report(saved.answers, sessions if not sessions.empty else None,
-                         nights if not nights.empty else None, as_of=saved.as_of, athlete=a.name,
-                         profile=athlete_profile(a, saved.answers), emergency_number=emergency_number,
-                         where=f"assessment {saved.uid}")
+    athlete: str
+    assessment_uid: str
+    as_of: dt.date
+    recheck_on: dt.date
+    days_overdue: int
+    top_contributor: str | None
+    triage_level: str
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """One line of a coach's roster: counts, the latest assessment and its re-check."""
+
+    athlete: str
+    tz: str
+    sessions: int
+    nights: int
+    assessments: int
+    last_session: dt.date | None
+    last_assessment: dt.date | None
+    triage_level: str | None
+    todays_call: str | None
+    top_contributor: str | None
+    recheck_on: dt.date | None
+    recheck_due: bool
 
 
 # ----------------------------------------------------------------- timeline and comparison
@@ -201,14 +225,15 @@ def compare(a: SavedAssessment, b: SavedAssessment, kb: Knowledge) -> Comparison
 
 __all__ = [
     "AnswerChange",
+    "Athlete",
     "Comparison",
+    "DueRecheck",
     "RankChange",
+    "RosterRow",
+    "SavedAssessment",
     "TimelineRow",
     "answer_label",
     "athlete_profile",
     "compare",
-    "history_metrics",
-    "history_table",
-    "saved_report_html",
     "timeline",
 ]

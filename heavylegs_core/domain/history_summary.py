@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Literal
 
-from heavylegs_core.views.chart_options import KM_PER_MILE
+from heavylegs_core.domain.units import KM_PER_MILE
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -102,6 +102,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from heavylegs_core.base.errors import UserError
 from heavylegs_core.domain.profile import AthleteProfile
+from heavylegs_core.domain.records import with_loads
 from heavylegs_core.knowledge.metric_names import (  # noqa: F401  (re-exported)
     FLAG_METRICS,
     METRIC_COLUMNS,
@@ -124,6 +125,8 @@ SHORT_NIGHTS_COUNT = 3
 SHORT_NIGHTS_MAX_AGE_DAYS = 7
 MODERATE_MIN_RPE = 5.0  # CR-10: RPE < 5 easy, 5 <= RPE < 7 moderate, RPE >= 7 hard
 HARD_MIN_RPE = 7.0
+INTENSITY_CLASSES: tuple[str, ...] = ("easy", "moderate", "hard", "RPE unknown")
+"""The intensity classes of :func:`intensity_class`, in order."""
 
 KMode = Literal["exp", "inverse"]
 K_MODES: tuple[str, ...] = ("exp", "inverse")
@@ -333,8 +336,6 @@ def _session_loads(
     load = _column(sessions, "load")
     missing = np.isnan(load) & use
     if missing.any() and "duration_min" in sessions.columns:
-        from heavylegs_core.domain.records import with_loads
-
         load = load.copy()
         for code in np.unique(codes[missing]):
             rows = missing & (codes == code)
@@ -636,11 +637,9 @@ def _training(sess: dict[str, np.ndarray], n_athletes: int, g: int, start: np.nd
     out["days_since_rest_at_least"] = np.where(hist & (last_rest < 0), age + 1.0, np.nan)
 
     # intensity distribution from RPE (CR-10)
-    rpe = sess["rpe"]
-    known = ~np.isnan(rpe)
-    easy = known & (rpe < MODERATE_MIN_RPE)
-    hard = known & (rpe >= HARD_MIN_RPE)
-    moderate = known & ~easy & ~hard
+    classes = intensity_class(sess["rpe"])
+    known = classes != INTENSITY_CLASSES[3]
+    easy, moderate, hard = (classes == c for c in INTENSITY_CLASSES[:3])
     n_known = _partial_sum(per_day(None, known), SHARE_DAYS)
     for name, mask in (("easy_share", easy), ("moderate_share", moderate), ("hard_share", hard)):
         out[name] = np.where(hist, _divide(_partial_sum(per_day(None, mask), SHARE_DAYS), n_known), np.nan)
@@ -648,6 +647,17 @@ def _training(sess: dict[str, np.ndarray], n_athletes: int, g: int, start: np.nd
     out["hard_sessions_7d"] = known_after(_window_sum(hard_day, 7), 7)
     out["hard_sessions_28d_weekly_mean"] = known_after(_window_sum(hard_day, 28) / 4.0, 28)
     return out
+
+
+def intensity_class(rpe: np.ndarray | pd.Series) -> np.ndarray:
+    """The intensity class of each session from its CR-10 RPE (:data:`INTENSITY_CLASSES`).
+
+    Easy below :data:`MODERATE_MIN_RPE`, hard from :data:`HARD_MIN_RPE`, moderate in
+    between, and "RPE unknown" for a missing RPE, so that no session is hidden.
+    """
+    r = np.asarray(rpe, dtype="float64")
+    return np.select([r < MODERATE_MIN_RPE, r < HARD_MIN_RPE, r >= HARD_MIN_RPE],
+                     list(INTENSITY_CLASSES[:3]), default=INTENSITY_CLASSES[3])
 
 
 def _acwr_meaningful(load: np.ndarray, hist: np.ndarray, defined: np.ndarray) -> np.ndarray:

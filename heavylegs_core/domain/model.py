@@ -21,6 +21,9 @@ The reasoning, all driven by the knowledge base (:mod:`heavylegs_core.knowledge`
    iron and under-fuelling are scaled as causes.md gives.
 3. **Actions with a safety net** and a re-check time per contributor.
 4. **Today's call** from the ordered rules of ``calls.yaml``.
+5. **Notes** under the result (``notes.yaml``): the engine decides which apply
+   and fills in their placeholders; every clinical sentence, the educational
+   note and the default emergency number live in the knowledge base.
 
 Deterministic: the same inputs give the same output. Wording: contributors and
 evidence "points towards / away from"; never "you have X".
@@ -32,10 +35,10 @@ import datetime as dt
 import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from heavylegs_core import EDUCATIONAL_NOTE, __version__
+from heavylegs_core import __version__
 from heavylegs_core.base.errors import Problem, UserError
 from heavylegs_core.domain.profile import AthleteProfile
 from heavylegs_core.knowledge import (
@@ -51,10 +54,17 @@ from heavylegs_core.knowledge import (
 LEVELS: tuple[str, ...] = ("none", "gp_soon", "urgent", "emergency")
 LEVEL_RANK: dict[str, int] = {lv: i for i, lv in enumerate(LEVELS)}
 
-#: Used for ``{emergency_number}`` when the caller does not give a number.
-DEFAULT_EMERGENCY_NUMBER = (
-    "your local emergency number (999 or 112 in the UK and EU, 911 in the US, 000 in Australia)"
-)
+
+def __getattr__(name: str) -> Any:
+    """``DEFAULT_EMERGENCY_NUMBER``: what fills ``{emergency_number}`` when the caller gives no number.
+
+    Read from the knowledge base (``notes.yaml``, ``default_emergency_number``) when first asked for,
+    so that importing this module loads no knowledge.
+    """
+    if name == "DEFAULT_EMERGENCY_NUMBER":
+        return load_knowledge().default_emergency_number
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The one-leg safety screen of causes.md section 6 (asked before any asymmetry).
 ONE_LEG_SCREEN: tuple[str, ...] = (
@@ -207,11 +217,11 @@ class Assessment:
     contributors: tuple[Contributor, ...]
     todays_call: TodaysCall
     notes: tuple[str, ...] = ()
-    educational_note: str = EDUCATIONAL_NOTE
+    educational_note: str = field(default_factory=lambda: load_knowledge().educational_note)
     honesty_statement: str = ""
     answered: int = 0
     history_used: bool = False
-    reference_class: str = "out of 100 recreational runners with answers like these"
+    reference_class: str = field(default_factory=lambda: load_knowledge().reference_class)
 
     def contributor(self, cid: str) -> Contributor:
         """The contributor with this cause id."""
@@ -236,6 +246,34 @@ class Assessment:
             "answered": self.answered,
             "history_used": self.history_used,
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Assessment:
+        """The assessment a :meth:`to_dict` document describes, exactly as it was saved.
+
+        A saved result is authoritative: nothing is assessed again, so a report made
+        from it later says what the coach saw that day (probabilities as saved, to 4
+        decimals). A document that is not such a result raises ``KeyError`` or ``TypeError``.
+        """
+        def use(e: Mapping[str, Any]) -> EvidenceUse:
+            return EvidenceUse(**{f: e[f] for f in EvidenceUse._fields if f != "order"})
+
+        def contributor(c: Mapping[str, Any]) -> Contributor:
+            fields = {f: c[f] for f in Contributor._fields if f in c}
+            fields.update(evidence=tuple(map(use, c["evidence"])), not_counted=tuple(map(use, c["not_counted"])),
+                          actions=tuple(c["actions"]), sources=tuple(c["sources"]))
+            return Contributor(**fields)
+
+        t = d["triage"]
+        triage = Triage(level=t["level"], flags=tuple(Flag(**f) for f in t["flags"]),
+                        unanswered=tuple(t.get("unanswered", ())))
+        return cls(model_version=d["model_version"],
+                   as_of=dt.date.fromisoformat(d["as_of"]) if d.get("as_of") else None,
+                   triage=triage, contributors=tuple(map(contributor, d["contributors"])),
+                   todays_call=TodaysCall(**d["todays_call"]), notes=tuple(d.get("notes", ())),
+                   educational_note=d["educational_note"], honesty_statement=d.get("honesty_statement", ""),
+                   answered=int(d.get("answered", 0)), history_used=bool(d.get("history_used", False)),
+                   reference_class=d["reference_class"])
 
 
 # ----------------------------------------------------------------- helpers
@@ -428,6 +466,7 @@ class Engine:
         self.explanation_excludes = frozenset(kb.caps.explanation_excludes)
         self.everyday = frozenset(c.id for c in kb.causes if c.everyday)
         self.incomplete = kb.incomplete_screen
+        self.unbounded = kb.text("monotony_unbounded")
         self.flag_concern = {f.id: f.concern for f in kb.red_flags if f.question}
         self.group_mode = {g: spec.mode for g, spec in kb.groups.items()}
         self.cap = kb.caps.positive_points_per_cause
@@ -601,8 +640,7 @@ class Engine:
             fire(hits, ci, it, a, m)
         return hits
 
-    @staticmethod
-    def _fire(hits: list[list[EvidenceUse] | None], ci: int, it: _Item, a: Mapping[str, Any],
+    def _fire(self, hits: list[list[EvidenceUse] | None], ci: int, it: _Item, a: Mapping[str, Any],
               m: Mapping[str, float]) -> None:
         state, value = it.test(a, m)
         if state == PRESENT:
@@ -612,8 +650,8 @@ class Engine:
         else:
             return
         if use is None:
-            use = EvidenceUse(it.id, _fill(side.text, value), side.pts, side.lr, side.direction, side.label,
-                              it.group, 1.0, it.mark, it.source, it.idx)
+            use = EvidenceUse(it.id, _fill(side.text, value, self.unbounded), side.pts, side.lr, side.direction,
+                              side.label, it.group, 1.0, it.mark, it.source, it.idx)
         bucket = hits[ci]
         if bucket is None:
             hits[ci] = [use]
@@ -700,15 +738,20 @@ class Engine:
         medical = any(c.id not in self.everyday and concrete(c) >= t for c in contributors)
         return everyday and not medical
 
-    def triage(self, a: Mapping[str, Any], emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
+    def triage(self, a: Mapping[str, Any], emergency_number: str | None = None,
                contributors: Sequence[Contributor] | None = None) -> Triage:
         """The red-flag gate (validated answers in, :class:`Triage` out).
+
+        ``emergency_number`` fills ``{emergency_number}`` in the flag actions (None: the
+        knowledge base's ``default_emergency_number``).
 
         A derived rule marked ``unexplained`` fires only when the ``contributors``
         hold no everyday explanation; without them it fires on its condition
         alone (the cautious side). The contributors can only add flags, never
         remove or lower one.
         """
+        if emergency_number is None:
+            emergency_number = self.kb.default_emergency_number
         flags: list[Flag] = []
         explained = contributors is not None and self.explained(contributors)
         for f, qid in self.flag_questions:
@@ -733,7 +776,7 @@ class Engine:
         """Today's call: see_doctor whenever a flag fired, else the first matching rule."""
         if triage.level != "none":
             return TodaysCall("see_doctor", self.calls["see_doctor"],
-                              f"Warning sign: {triage.flags[0].concern}")
+                              self.kb.text("see_doctor_why", concern=triage.flags[0].concern))
         if not triage.screen_complete:
             inc = self.incomplete
             return TodaysCall(inc.call, inc.text, inc.why)
@@ -750,7 +793,7 @@ class Engine:
         *,
         profile: AthleteProfile | None = None,
         as_of: dt.date | None = None,
-        emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
+        emergency_number: str | None = None,
         where: str | None = None,
     ) -> Assessment:
         """See :func:`assess`."""
@@ -775,11 +818,14 @@ class Engine:
         return Assessment(
             model_version=self.version, as_of=as_of, triage=tri,
             contributors=tuple(contributors), todays_call=self.todays_call(a, m, tri),
-            notes=tuple(self._notes(a, tri)), honesty_statement=self.kb.honesty_statement,
+            notes=tuple(self._notes(a, tri)), educational_note=self.kb.educational_note,
+            honesty_statement=self.kb.honesty_statement, reference_class=self.kb.reference_class,
             answered=n_answered, history_used=bool(m),
         )
 
     def _notes(self, a: Mapping[str, Any], tri: Triage) -> list[str]:
+        """The notes under the result: which apply is decided here, their words are ``notes.yaml``'s."""
+        note = self.kb.note
         notes: list[str] = []
         if not tri.screen_complete:
             names = "; ".join(self.flag_concern[q].rstrip(".") for q in tri.unanswered[:3])
@@ -788,21 +834,15 @@ class Engine:
         if a.get("legs") == "one":
             missing = [q for q in ONE_LEG_SCREEN if q not in a]
             if any(a.get(q) in ("yes", "not_sure") for q in ONE_LEG_SCREEN):
-                notes.append("One leg heavier, with a yes to a safety question: get that checked before "
-                             "putting it down to a strength or movement imbalance.")
+                notes.append(note("one_leg_flag"))
             elif missing:
-                names = ", ".join(missing)
-                notes.append("One leg heavier: an imbalance is only considered once the safety questions "
-                             f"(clot, nerve, artery, bone) are answered; still unanswered: {names}.")
+                notes.append(note("one_leg_unanswered", names=", ".join(missing)))
         if a.get("sciatica") == "yes":
-            notes.append("Back pain or pain shooting down the leg: ask a GP or physiotherapist to check for "
-                         "a trapped nerve.")
+            notes.append(note("sciatica"))
         if a.get("rf_pem") in ("yes", "not_sure"):
-            notes.append("Symptoms that flare 12-72 h after activity: pace your activity and do not follow "
-                         "any 'build back up gradually' advice until a GP has seen you.")
+            notes.append(note("post_exertional_malaise"))
         if a.get("body_mass_loss") == "gained":
-            notes.append("You were heavier after a run: that means drinking more than you lost, which can "
-                         "be dangerous (low blood sodium). Drink to thirst instead.")
+            notes.append(note("body_mass_gained"))
         return notes
 
 
@@ -828,12 +868,12 @@ def _prior_shrink(kb: Knowledge) -> tuple[Callable[[float], float], Callable[[fl
     return scaled(k), scaled(1.0 / k)
 
 
-def _fill(text: str, value: float | None) -> str:
+def _fill(text: str, value: float | None, unbounded: str) -> str:
+    """An evidence text with its ``{value}``; ``unbounded`` for an infinite value (an even week's monotony)."""
     if value is None or "{" not in text:
         return text
     if math.isinf(value):
-        return ("Every day of the last week had the same training load, with no variation at all "
-                "(monotony counts as very high).")
+        return unbounded
     return text.format(value=value)
 
 
@@ -878,7 +918,7 @@ def assess(
     *,
     profile: AthleteProfile | None = None,
     as_of: dt.date | None = None,
-    emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
+    emergency_number: str | None = None,
     where: str | None = None,
 ) -> Assessment:
     """Assess one athlete: triage, ranked contributors, actions and today's call.
@@ -890,7 +930,8 @@ def assess(
       (column -> value, NaN or None for empty); optional.
     - ``profile``: supplies ``sex`` and ``age`` when the answers do not.
     - ``as_of``: the date the assessment refers to (reported, not computed).
-    - ``emergency_number``: replaces ``{emergency_number}`` in flag actions.
+    - ``emergency_number``: replaces ``{emergency_number}`` in flag actions (None: the
+      knowledge base's ``default_emergency_number``).
     - ``where``: the answers' file name, used in error messages.
 
     Raises :class:`UserError` for an unknown question id or an invalid answer.

@@ -7,7 +7,8 @@ means the session load falls back to duration).
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -42,3 +43,16 @@ class AthleteProfile(BaseModel):
     def can_trimp(self) -> bool:
         """True when Banister TRIMP can be computed (sex male/female, both heart rates)."""
         return self.sex in ("female", "male") and self.max_hr is not None and self.rest_hr is not None
+
+    @classmethod
+    def from_answers(cls, answers: Mapping[str, Any]) -> AthleteProfile:
+        """The profile the questionnaire gives: ``sex`` and ``age`` (years) where answered and valid.
+
+        An answer outside the profile's range (age under 10 or over 100), "don't know"
+        or any other value leaves that field empty, never an error.
+        """
+        sex = answers.get("sex")
+        age = answers.get("age")
+        valid_age = isinstance(age, int | float) and not isinstance(age, bool) and 10 <= age <= 100
+        return cls(sex=sex if sex in ("female", "male", "other") else None,
+                   age=int(age) if valid_age else None)

@@ -11,44 +11,16 @@ here should be read as a training recommendation.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from heavylegs_core.domain.history import History
 from heavylegs_core.domain.records import normalise_nights, normalise_sessions
 
 SOURCE = "synthetic"
 #: Label shown wherever a synthetic history is offered.
 LABEL = "Synthetic demo athlete (generated data, not a real person)"
-
-
-def empty_assessments() -> pd.DataFrame:
-    """An empty table of saved assessments (``date``, ``note``: the top contributor)."""
-    return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "note": pd.Series(dtype="object")})
-
-
-@dataclass(frozen=True)
-class History:
-    """One athlete's records: canonical sessions and nights, heavy-legs ratings, saved assessments.
-
-    ``ratings`` has ``date`` (day) and ``heavy_legs`` (0-10, higher = heavier),
-    and ``source``; ``assessments`` has ``date`` and ``note`` (days on which a
-    heavy-legs assessment was saved, with its top contributor).
-    """
-
-    sessions: pd.DataFrame
-    nights: pd.DataFrame
-    ratings: pd.DataFrame
-    label: str = ""
-    assessments: pd.DataFrame = field(default_factory=empty_assessments)
-
-
-def empty_ratings() -> pd.DataFrame:
-    """An empty ratings table (``date``, ``heavy_legs`` 0-10, ``source``)."""
-    return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
-                         "heavy_legs": pd.Series(dtype="float64"),
-                         "source": pd.Series(dtype="object")})
 
 
 def synthetic_history(years: float = 10.0, *, seed: int = 7, end: dt.date = dt.date(2026, 10, 31)) -> History:

@@ -40,28 +40,42 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from heavylegs_core.base.errors import StorageError, UserError, storage_error
+from heavylegs_core.base.errors import Problem, StorageError, UserError, storage_error
+from heavylegs_core.base.paths import NOTEBOOKS_DIR, user_data_dir
+from heavylegs_core.domain.coach import Athlete, DueRecheck, RosterRow, SavedAssessment
+from heavylegs_core.domain.duplicates import (
+    DUP_START_MIN,
+    SessionFacts,
+    same_session,
+    start_seconds,
+)
+from heavylegs_core.domain.profile import AthleteProfile
+from heavylegs_core.domain.records import (
+    NIGHT_SCHEMA,
+    SESSION_SCHEMA,
+    Schema,
+    empty_nights,
+    empty_sessions,
+    normalise_nights,
+    normalise_sessions,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from heavylegs_core.domain.model import Assessment
-    from heavylegs_core.domain.profile import AthleteProfile
 
 DB_FILENAME = "athletes.sqlite3"
 #: Seconds a writer waits for another writer's transaction before giving up.
 BUSY_TIMEOUT_S = 30.0
-#: Two sessions are the same session when they have the same sport, their starts are
-#: at most this many seconds apart and their durations agree (as the importers merge them).
-DUP_START_S = 600.0
-DUP_DURATION_MIN = 10.0
-DUP_DURATION_FRAC = 0.2
+#: The one duplicate-session rule (:func:`heavylegs_core.domain.duplicates.same_session`, also the
+#: importers'): a stored session within this many seconds of a new one is compared with it.
+DUP_START_S = DUP_START_MIN * 60.0
 
-SESSION_FIELDS: tuple[str, ...] = (
-    "start", "date", "sport", "duration_min", "distance_km", "rpe", "avg_hr", "max_hr",
-    "load", "load_source", "name", "source",
-)
-NIGHT_FIELDS: tuple[str, ...] = ("date", "sleep_h", "quality", "source")
+#: The stored fields of a session and a night: the canonical schema's (heavylegs_core.domain.records),
+#: without the constant ``kind``. The SQL migration declares the same columns (a test checks it).
+SESSION_FIELDS: tuple[str, ...] = SESSION_SCHEMA.field_names
+NIGHT_FIELDS: tuple[str, ...] = NIGHT_SCHEMA.field_names
 FOLLOWUP_RESPONSES: tuple[str, ...] = ("better", "same", "worse")
 #: Answers a follow-up never copies from the last assessment (besides warning signs and the re-check step).
 FRESH_ANSWERS: frozenset[str] = frozenset({"heavy_legs"})
@@ -69,75 +83,6 @@ _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 # ----------------------------------------------------------------- records
-@dataclass(frozen=True, slots=True)
-class Athlete:
-    """One athlete: ``tz`` is an IANA zone, ``profile`` the AthleteProfile fields as a dict."""
-
-    id: int
-    uid: str
-    name: str
-    tz: str
-    profile: dict[str, Any]
-    notes: str
-    created_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class SavedAssessment:
-    """An assessment as stored: answers and result are the JSON documents saved."""
-
-    id: int
-    uid: str
-    athlete: str
-    created_at: str
-    as_of: dt.date
-    model_version: str
-    answers: dict[str, Any]
-    result: dict[str, Any]
-    triage_level: str
-    todays_call: str
-    recheck_on: dt.date | None
-    previous_uid: str | None
-    actions: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def top_contributor(self) -> str | None:
-        """The id of the most probable contributor, if any."""
-        cs = self.result.get("contributors") or []
-        return cs[0]["id"] if cs else None
-
-
-@dataclass(frozen=True, slots=True)
-class DueRecheck:
-    """A re-check that is due: the athlete's latest assessment asked for it on ``recheck_on``."""
-
-    athlete: str
-    assessment_uid: str
-    as_of: dt.date
-    recheck_on: dt.date
-    days_overdue: int
-    top_contributor: str | None
-    triage_level: str
-
-
-@dataclass(frozen=True, slots=True)
-class RosterRow:
-    """One line of a coach's roster: counts, the latest assessment and its re-check."""
-
-    athlete: str
-    tz: str
-    sessions: int
-    nights: int
-    assessments: int
-    last_session: dt.date | None
-    last_assessment: dt.date | None
-    triage_level: str | None
-    todays_call: str | None
-    top_contributor: str | None
-    recheck_on: dt.date | None
-    recheck_due: bool
-
-
 @dataclass(frozen=True, slots=True)
 class HistoryAdded:
     """What :meth:`Store.add_history` did: rows added and duplicates left out."""
@@ -151,8 +96,6 @@ class HistoryAdded:
 # ----------------------------------------------------------------- helpers
 def default_path() -> Path:
     """The database file in the user's data folder (``$HEAVYLEGS_DATA_DIR`` overrides it)."""
-    from heavylegs_core.base.paths import user_data_dir
-
     try:
         return user_data_dir() / DB_FILENAME
     except ValueError as exc:
@@ -223,14 +166,7 @@ def _text(value: Any) -> str | None:
 
 
 def _start_ts(start: str) -> float:
-    t = dt.datetime.fromisoformat(start)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.UTC)
-    return t.timestamp()
-
-
-def _same_duration(a: float, b: float) -> bool:
-    return abs(a - b) <= max(DUP_DURATION_MIN, DUP_DURATION_FRAC * max(a, b))
+    return start_seconds(start)
 
 
 # ----------------------------------------------------------------- the store
@@ -242,8 +178,6 @@ class Store:
     """
 
     def __init__(self, path: str | Path | None = None):
-        from heavylegs_core.base.paths import NOTEBOOKS_DIR
-
         self.path = Path(path) if path is not None else default_path()
         resolved = self.path.resolve()
         if NOTEBOOKS_DIR.resolve() in resolved.parents:
@@ -396,10 +330,12 @@ class Store:
                     nights: pd.DataFrame | None = None) -> HistoryAdded:
         """Add canonical sessions and nights (:mod:`heavylegs_core.domain.records`), skipping duplicates.
 
-        A session is a duplicate when a stored session of the same sport starts
-        within :data:`DUP_START_S` seconds with a similar duration (the importers'
-        rule, so re-importing the same file or another device's copy adds
-        nothing); a night is a duplicate when one is stored for the same date.
+        A session is a duplicate when it is the same session as a stored one by
+        the importers' rule (:func:`heavylegs_core.domain.duplicates.same_session`:
+        the same start and sport, or another source's record starting within
+        :data:`DUP_START_S` seconds with a compatible sport and a similar
+        duration), so re-importing the same file or another device's copy adds
+        nothing; a night is a duplicate when one is stored for the same date.
         """
         s_rows = _session_rows(sessions) if sessions is not None else []
         n_rows = _night_rows(nights) if nights is not None else []
@@ -413,13 +349,11 @@ class Store:
             a = self.athlete(name)
             for r in sessions:
                 ts = _start_ts(r["start"])
+                new = SessionFacts(ts, r["sport"], _finite(r.get("duration_min")), r.get("source"))
                 near = c.execute(
-                    "SELECT duration_min FROM sessions WHERE athlete_id = ? AND sport = ? "
-                    "AND start_ts BETWEEN ? AND ?", (a.id, r["sport"], ts - DUP_START_S, ts + DUP_START_S)
-                ).fetchall()
-                if any(_same_duration(float(x[0]), float(r["duration_min"])) for x in near) or c.execute(
-                        "SELECT 1 FROM sessions WHERE athlete_id = ? AND start = ? AND sport = ?",
-                        (a.id, r["start"], r["sport"])).fetchone():
+                    "SELECT start_ts, sport, duration_min, source FROM sessions WHERE athlete_id = ? "
+                    "AND start_ts BETWEEN ? AND ?", (a.id, ts - DUP_START_S, ts + DUP_START_S)).fetchall()
+                if any(same_session(new, SessionFacts(*x)) for x in near):
                     s_dup += 1
                     continue
                 _insert_session(c, a.id, r)
@@ -452,7 +386,6 @@ class Store:
         """An athlete's sessions as a canonical table (interfaces.md section 2)."""
         import pandas as pd
 
-        from heavylegs_core.domain.records import empty_sessions, normalise_sessions
 
         rows = self.session_rows(name)
         if not rows:
@@ -463,7 +396,6 @@ class Store:
         """An athlete's nights as a canonical table (interfaces.md section 2)."""
         import pandas as pd
 
-        from heavylegs_core.domain.records import empty_nights, normalise_nights
 
         rows = self.night_rows(name)
         if not rows:
@@ -696,7 +628,6 @@ def _check_tz(tz: str) -> None:
 def _profile_dict(profile: AthleteProfile | Mapping[str, Any] | None) -> dict[str, Any]:
     from pydantic import ValidationError
 
-    from heavylegs_core.domain.profile import AthleteProfile
 
     if profile is None:
         return AthleteProfile().model_dump()
@@ -711,47 +642,36 @@ def _profile_dict(profile: AthleteProfile | Mapping[str, Any] | None) -> dict[st
 
 
 def _problem(e: Mapping[str, Any]) -> Any:
-    from heavylegs_core.base.errors import Problem
-
     loc = ".".join(str(x) for x in e.get("loc", ())) or "profile"
     return Problem(str(e.get("msg", "invalid")), where=f"profile.{loc}" if loc != "profile" else loc)
 
 
 def _session_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Canonical sessions as plain rows: ``date`` YYYY-MM-DD, NaN -> None."""
+    return _plain_rows(df, SESSION_SCHEMA, "sessions")
+
+
+def _plain_rows(df: pd.DataFrame, schema: Schema, where: str) -> list[dict[str, Any]]:
+    """Rows of ``schema``'s stored fields: dates YYYY-MM-DD, numbers float or None, text str or None."""
     import pandas as pd
 
+    def date(d: Any) -> str | None:
+        return pd.Timestamp(d).date().isoformat() if d is not None and not pd.isna(d) else None
+
+    conv = {c.name: date if c.type == "date" else _finite if c.type == "number" else _text for c in schema.fields}
+    need = schema.required
     out = []
     for rec in df.to_dict("records"):
-        d = rec.get("date")
-        row = {
-            "start": _text(rec.get("start")),
-            "date": pd.Timestamp(d).date().isoformat() if d is not None and not pd.isna(d) else None,
-            "sport": _text(rec.get("sport")),
-            "duration_min": _finite(rec.get("duration_min")),
-            **{k: _finite(rec.get(k)) for k in ("distance_km", "rpe", "avg_hr", "max_hr", "load")},
-            **{k: _text(rec.get(k)) for k in ("load_source", "name", "source")},
-        }
-        if row["start"] is None or row["date"] is None or row["sport"] is None or row["duration_min"] is None:
-            raise UserError("a session needs start, date, sport and duration_min", where="sessions")
+        row = {k: f(rec.get(k)) for k, f in conv.items()}
+        if any(row[k] is None for k in need):
+            raise UserError(f"a {schema.kind} needs {', '.join(need[:-1])} and {need[-1]}", where=where)
         out.append(row)
     return out
 
 
 def _night_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Canonical nights as plain rows: ``date`` YYYY-MM-DD, NaN -> None."""
-    import pandas as pd
-
-    out = []
-    for rec in df.to_dict("records"):
-        d = rec.get("date")
-        row = {"date": pd.Timestamp(d).date().isoformat() if d is not None and not pd.isna(d) else None,
-               "sleep_h": _finite(rec.get("sleep_h")), "quality": _finite(rec.get("quality")),
-               "source": _text(rec.get("source"))}
-        if row["date"] is None or row["sleep_h"] is None:
-            raise UserError("a night needs date and sleep_h", where="nights")
-        out.append(row)
-    return out
+    return _plain_rows(df, NIGHT_SCHEMA, "nights")
 
 
 def _statements(sql: str) -> list[str]:

@@ -20,8 +20,14 @@ import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from heavylegs_core.apps.dashboard.model import SYNTHETIC
 from heavylegs_core.base.errors import UserError
-from heavylegs_core.base.paths import LANDING_NOTEBOOK, NOTEBOOKS_DIR, PROJECT_ROOT
+from heavylegs_core.base.paths import (
+    LANDING_NOTEBOOK,
+    NOTEBOOKS_DIR,
+    PROJECT_ROOT,
+    pmdata_participants,
+)
 
 HOST = "127.0.0.1"
 #: Largest websocket message the server takes (bytes). Exports never travel over the websocket
@@ -113,9 +119,8 @@ def prebuild() -> None:
     ``heavylegs app`` before Voila starts and by Binder's postBuild; a later run with
     nothing changed only reads the cache.
     """
-    from heavylegs_core.apps.dashboard import SYNTHETIC, dashboard_app
-    from heavylegs_core.apps.landing import sample_spec
-    from heavylegs_core.base.paths import pmdata_participants
+    from heavylegs_core.apps.dashboard.view import dashboard_app
+    from heavylegs_core.apps.landing.view import sample_spec
     from heavylegs_core.views.chart_widget import publish_chart_js
 
     publish_chart_js()

@@ -6,6 +6,8 @@ browser's choices against them before any chart code is loaded.
 
 from __future__ import annotations
 
+from heavylegs_core.domain.units import KM_PER_MILE
+
 ACWR_KINDS: tuple[str, ...] = ("coupled", "uncoupled", "ewma")
 ACWR_LABELS: dict[str, str] = {
     "coupled": "coupled (7 ÷ 28 days)",
@@ -13,4 +15,5 @@ ACWR_LABELS: dict[str, str] = {
     "ewma": "EWMA (Williams 2017)",
 }
 UNITS: tuple[str, ...] = ("km", "mi")
-KM_PER_MILE = 1.609344
+
+__all__ = ["ACWR_KINDS", "ACWR_LABELS", "KM_PER_MILE", "UNITS"]

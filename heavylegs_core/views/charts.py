@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
+from heavylegs_core.domain.history import empty_assessments, empty_ratings
 from heavylegs_core.domain.metrics import (
     BREAK_DAYS,
     CHRONIC_DAYS,
     HARD_MIN_RPE,
+    INTENSITY_CLASSES,
     MODERATE_MIN_RPE,
     SHORT_NIGHT_H,
+    intensity_class,
 )
 from heavylegs_core.knowledge.chart_references import ChartReferences
 from heavylegs_core.views import theme
@@ -143,7 +145,6 @@ RESOLUTIONS: tuple[str, ...] = ("day", "week")
 #: Histories longer than this many days are drawn as weekly values (the browser stays
 #: responsive and the page small); the summary table always uses the daily table.
 MAX_DAILY_DAYS = 731
-INTENSITY_CLASSES: tuple[str, ...] = ("easy", "moderate", "hard", "RPE unknown")
 INTENSITY_LABELS: dict[str, str] = {
     "easy": f"easy (RPE < {MODERATE_MIN_RPE:g})",
     "moderate": f"moderate (RPE {MODERATE_MIN_RPE:g}–<{HARD_MIN_RPE:g})",
@@ -273,10 +274,7 @@ def intensity_per_week(sessions: pd.DataFrame) -> pd.DataFrame:
     if sessions.empty:
         return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
                              **{c: pd.Series(dtype="int64") for c in cols}})
-    rpe = sessions["rpe"]
-    cls = np.select([rpe < MODERATE_MIN_RPE, rpe < HARD_MIN_RPE, rpe >= HARD_MIN_RPE],
-                    ["easy", "moderate", "hard"], default="RPE unknown")
-    df = pd.DataFrame({"date": _week_start(sessions["date"]), "intensity": cls})
+    df = pd.DataFrame({"date": _week_start(sessions["date"]), "intensity": intensity_class(sessions["rpe"])})
     wide = pd.crosstab(df["date"], df["intensity"]).reindex(columns=list(INTENSITY_CLASSES), fill_value=0)
     wide.columns = cols
     return wide.reset_index().rename_axis(columns=None)
@@ -334,8 +332,6 @@ def dashboard_data(metrics: pd.DataFrame, sessions: pd.DataFrame, ratings: pd.Da
     so 10 years of daily data become about 520 weekly rows. Sessions and
     ratings outside the metrics table's days are left out.
     """
-    from heavylegs_core.domain.synthetic import empty_assessments, empty_ratings
-
     res = resolution or choose_resolution(len(metrics))
     r = empty_ratings() if ratings is None else ratings
     a = empty_assessments() if assessments is None else assessments

@@ -39,34 +39,45 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import ipywidgets as widgets
-from ipywidgets.widgets.widget_bool import _Bool
-from ipywidgets.widgets.widget_float import _Float
-from ipywidgets.widgets.widget_int import _Int
-from ipywidgets.widgets.widget_selection import _MultipleSelection, _Selection
-from ipywidgets.widgets.widget_style import Style
 
 from heavylegs_core.base.errors import UserError
+from heavylegs_core.views.html import quote
 from heavylegs_core.views.widgets import ErrorBox
 
 log = logging.getLogger("heavylegs.guard")
 
 #: Longest string a guarded widget accepts from the page, by default (characters).
 MAX_CHARS = 10_000
-#: Longest part of a rejected value or reason quoted in a message (characters).
-MAX_QUOTE = 120
+#: ipywidgets' selection controls (one choice or several): the page changes their ``index``.
+#: Public classes only (issue 22): ipywidgets' private bases (``_Selection``,
+#: ``_MultipleSelection``) are not part of its API. tests/test_guard.py lists every public
+#: widget class of the installed ipywidgets with the keys it gets, and fails on a new one.
+SELECTION_CONTROLS: tuple[type, ...] = (
+    widgets.Dropdown, widgets.RadioButtons, widgets.Select, widgets.SelectionSlider,
+    widgets.ToggleButtons, widgets.SelectMultiple, widgets.SelectionRangeSlider,
+)
+#: ipywidgets' boolean and number controls (in place of the private ``_Bool``, ``_Int`` and
+#: ``_Float``): the page changes their ``value``. The progress bars, which the page never
+#: changes, come first in :data:`EDITABLE`.
+VALUE_CONTROLS: tuple[type, ...] = (
+    widgets.Checkbox, widgets.ToggleButton, widgets.Valid,
+    widgets.IntSlider, widgets.IntText, widgets.BoundedIntText, widgets.IntRangeSlider, widgets.Play,
+    widgets.FloatSlider, widgets.FloatLogSlider, widgets.FloatText, widgets.BoundedFloatText,
+    widgets.FloatRangeSlider,
+)
 
 #: The state keys each kind of control changes from its page view (ipywidgets 8 front end).
 #: The first matching class wins; widgets of classes not listed may change any synced key
 #: (their values are still validated by their traits and by the app).
 EDITABLE: tuple[tuple[type | tuple[type, ...], frozenset[str]], ...] = (
     (widgets.FileUpload, frozenset({"value", "error"})),
-    ((_Selection, _MultipleSelection), frozenset({"index"})),
+    (SELECTION_CONTROLS, frozenset({"index"})),
     ((widgets.Text, widgets.Textarea), frozenset({"value"})),
     ((widgets.IntProgress, widgets.FloatProgress), frozenset()),
-    ((_Bool, _Int, _Float), frozenset({"value"})),
+    (VALUE_CONTROLS, frozenset({"value"})),
     ((widgets.Tab, widgets.Accordion), frozenset({"selected_index"})),
     ((widgets.Button, widgets.HTML, widgets.HTMLMath, widgets.Label, widgets.Box,
-      widgets.Layout, Style, widgets.Image), frozenset()),
+      widgets.Layout, widgets.Style, widgets.Image), frozenset()),
 )
 
 _GUARDED = "_hl_guarded"
@@ -84,13 +95,6 @@ def editable_keys(widget: widgets.Widget) -> frozenset[str] | None:
         if isinstance(widget, classes):
             return keys
     return None
-
-
-def quote(value: Any, limit: int = MAX_QUOTE) -> str:
-    """A short printable rendering of ``value`` for a message (cut to ``limit`` characters)."""
-    text = repr(value) if not isinstance(value, str) else value
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def widget_label(widget: widgets.Widget) -> str:

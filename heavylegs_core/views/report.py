@@ -9,11 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from heavylegs_core.domain.model import Assessment
+from heavylegs_core.knowledge import load_knowledge
+from heavylegs_core.knowledge.chart_references import load_chart_references
 from heavylegs_core.views.html import esc
 from heavylegs_core.views.results_html import RESULTS_CSS, results_html
+
+if TYPE_CHECKING:
+    from heavylegs_core.domain.history import History
 
 PRINT_CSS = """
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; max-width: 52em;
@@ -27,11 +32,10 @@ h1 { font-size: 1.6em; } table { border-collapse: collapse; } td, th { border: 1
 """
 
 #: Shown first in the report when no warning sign fired (the app shows nothing there).
-NO_FLAGS_HTML = (
-    '<section class="hl-triage-clear"><h2>Warning signs: none reported</h2>'
-    "<p>None of the warning-sign questions was answered yes or not sure. If that changes, "
-    "or you are worried, see a doctor before anything else.</p></section>"
-)
+def no_flags_html() -> str:
+    """Shown first in the report when no warning sign fired (the app shows nothing there)."""
+    return ('<section class="hl-triage-clear"><h2>Warning signs: none reported</h2>'
+            f"<p>{esc(load_knowledge().text('no_warning_signs'))}</p></section>")
 
 
 def session_payload(answers: Mapping[str, Any], result: Assessment, *, athlete: str = "",
@@ -71,7 +75,7 @@ def report_html(answers: Mapping[str, Any], result: Assessment, *, athlete: str 
         f"<title>{esc(title)}</title><style>{PRINT_CSS}{RESULTS_CSS}</style></head><body>"
         f"<h1>{esc(title)}</h1>"
         f"<p>Model {esc(result.model_version)}; as of {esc(result.as_of or dt.date.today())}.</p>"
-        f"{NO_FLAGS_HTML if result.triage.level == 'none' else ''}"
+        f"{no_flags_html() if result.triage.level == 'none' else ''}"
         f"{_open_details(results_html(result, athlete=athlete))}{hist}{charts}"
         f"<h2>Answers</h2><table>{rows}</table></body></html>"
     )
@@ -106,3 +110,49 @@ def chart_svg(chart: Any) -> str:
     import vl_convert
 
     return inline_svg(vl_convert.vegalite_to_svg(chart.to_dict()))
+
+
+def history_charts(history: History, as_of: dt.date | None = None) -> tuple[str, ...]:
+    """Inline SVG charts of ``history`` to ``as_of``: weekly load by sport, form (TSB), and sleep
+    when the history has nights (hours against the profile's sleep need)."""
+    from heavylegs_core.views.charts import (
+        dashboard_data,
+        frame_columns,
+        inline_csv,
+        sleep_chart,
+        tsb_chart,
+        weekly_load,
+        weekly_load_chart,
+    )
+
+    table = history.table(as_of)
+    width = 640
+    svgs = [chart_svg(weekly_load_chart(weekly_load(history.sessions_upto(as_of))).properties(width=width))]
+    data = dashboard_data(table, history.sessions_upto(as_of))
+    frame = data.frame[frame_columns(data, "uncoupled")]
+    svgs.append(chart_svg(tsb_chart(frame, resolution=data.resolution).properties(width=width)))
+    if not history.nights.empty and table["sleep_h"].notna().any():
+        # the layered sleep chart reads its bars from the top-level data (its rule layers carry their own)
+        chart = sleep_chart(None, load_chart_references(), resolution=data.resolution,
+                            sleep_need_h=history.profile.sleep_need_h)
+        chart.data = inline_csv(frame)
+        svgs.append(chart_svg(chart.properties(width=width)))
+    return tuple(svgs)
+
+
+def report_page(answers: Mapping[str, Any], result: Assessment, *, history: History | None = None,
+                athlete: str = "", question_text: Mapping[str, str] | None = None,
+                unit: str = "km") -> str:
+    """The printable report of ``result``, with ``history``'s summary and charts to the result's day.
+
+    The one report of the command line (``heavylegs report``), the assessment app's
+    download and a saved assessment (``heavylegs athletes report``, the roster): a saved
+    result is shown as saved, never assessed again.
+    """
+    summary: dict[str, Any] = {}
+    charts: tuple[str, ...] = ()
+    if history is not None and history.has_training(result.as_of):
+        summary = history.summary(result.as_of, unit=unit)
+        charts = history_charts(history, result.as_of)
+    return report_html(answers, result, athlete=athlete, summary=summary, question_text=question_text,
+                       charts_svg=charts)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from heavylegs_core import EDUCATIONAL_NOTE
 from heavylegs_core.domain.model import Assessment, Contributor, EvidenceUse, Triage
+from heavylegs_core.knowledge import educational_note, load_knowledge
 from heavylegs_core.views.html import esc
 
 TIER_TITLES = {
@@ -96,8 +96,7 @@ def contributor_html(c: Contributor, as_of: dt.date | None) -> str:
         f"{icon_array(n, label=f'about {n} in 100')}"
         f'<details class="hl-because"><summary>Because…</summary>{because}</details>'
         f'<div class="hl-actions"><p>What to try:</p><ul>{actions}</ul>'
-        f"<p>Check again {esc(recheck)}. If it is not clearly better by then, look at the next "
-        "contributor or see a doctor.</p></div></article>"
+        f"<p>{esc(load_knowledge().text('recheck_advice', when=recheck))}</p></div></article>"
     )
 
 
@@ -130,8 +129,8 @@ def results_html(result: Assessment, *, athlete: str = "") -> str:
         f"<h2>Likely contributors</h2>"
         + "".join(contributor_html(c, result.as_of) for c in shown)
         + more
-        + f'<p class="hl-caveat"><strong>{esc(EDUCATIONAL_NOTE)}</strong> The numbers are educational '
-        f"estimates: {esc(result.honesty_statement)}</p>"
+        + f'<p class="hl-caveat"><strong>{esc(educational_note())}</strong> '
+        f"{esc(load_knowledge().text('numbers_caveat', honesty=result.honesty_statement))}</p>"
     )
 
 

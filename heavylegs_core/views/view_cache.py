@@ -75,3 +75,17 @@ def cached_view(kind: str, name: str, build: Callable[[], dict], *, inputs: tupl
     except OSError:
         log.warning("could not cache the %s view %s at %s", kind, name, target)
     return view
+
+
+def cached_educational_note() -> str:
+    """The educational note (:func:`heavylegs_core.knowledge.educational_note`) through the view cache.
+
+    A first view that shows this sentence and nothing else of the knowledge base (the
+    landing page, the dashboard) then opens without loading and validating it.
+    """
+    def build() -> dict:
+        from heavylegs_core.knowledge import educational_note
+
+        return {"text": educational_note()}
+
+    return str(cached_view("text", "educational_note", build)["text"])

@@ -1,45 +1,35 @@
-"""Lesson 2: the acute:chronic workload ratio and its critics.
+"""Lesson 2's numbers: the acute:chronic workload ratio and its critics.
 
-Apps: :func:`ratios_app` (coupled, uncoupled and EWMA ratios on the same loads),
-:func:`coupling_app` (Lolli 2019's coupling shown by simulation),
-:func:`spike_app` (the single-run spike, Frandsen 2025) and :func:`quiz_app`.
-Every ratio comes from :func:`heavylegs_core.domain.metrics.daily_metrics` (or its
-squad form); ``FACTS`` holds the numbers the lesson states (science.md section 2).
+The teaching load histories and their ratios (:func:`scenario_metrics`, :func:`ratio_points`),
+Lolli 2019's coupling shown by simulation (:class:`CouplingModel`) and the single-run spike
+of Frandsen 2025 (:class:`SpikeModel`). Every ratio comes from
+:func:`heavylegs_core.domain.metrics.daily_metrics` (or its squad form); ``FACTS`` holds the
+numbers the lesson states (science.md section 2). No widgets: the apps are in
+:mod:`heavylegs_core.apps.lessons.acwr.view`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+from dataclasses import dataclass
 from typing import NamedTuple
 
-import altair as alt
-import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from heavylegs_core.apps.lessons import (
-    PMDATA_ATTRIBUTION,
-    START,
-    Question,
-    note_html,
-    sessions_from_loads,
-)
-from heavylegs_core.apps.lessons import quiz_app as _quiz_app
-from heavylegs_core.base.paths import pmdata_file
+from heavylegs_core.apps.lessons.common import START, sessions_from_loads
+from heavylegs_core.apps.lessons.quiz.model import Question
 from heavylegs_core.domain.metrics import daily_metrics, daily_metrics_panel
+from heavylegs_core.io.history import sample_history
 from heavylegs_core.knowledge.chart_references import load_chart_references
-from heavylegs_core.views import theme
-from heavylegs_core.views.chart_widget import offline_chart
-from heavylegs_core.views.charts import inline_csv
 from heavylegs_core.views.html import esc
-from heavylegs_core.views.widgets import ErrorBox, app_root, mark_ready, reports_errors
 
-RATIO_COLOURS = {"coupled (7 ÷ 28 days)": theme.MUTED, "uncoupled (7 ÷ 21 days before)": theme.ACCENT,
-                 "EWMA (7 ÷ 28, Williams 2017)": "#e07b39"}
 RATIO_COLUMNS = {"acwr_coupled": "coupled (7 ÷ 28 days)", "acwr_uncoupled": "uncoupled (7 ÷ 21 days before)",
                  "acwr_ewma": "EWMA (7 ÷ 28, Williams 2017)"}
 SCENARIOS = ("steady, then a doubled week", "back after two weeks off", "PMData p02 (real)")
+DEFAULT_SEED = 2019  # the coupling simulation's first random draw
+DEFAULT_USUAL_LONG_KM = 12.0  # the spike example: longest run of the last 30 days (km)
+DEFAULT_NEW_RUN_KM = 16.0     # and today's run (km)
 
 
 class SpikeBand(NamedTuple):
@@ -77,10 +67,7 @@ def scenario_loads(name: str) -> np.ndarray:
 def scenario_metrics(name: str) -> pd.DataFrame:
     """The daily metrics table of a scenario (or of the real PMData athlete)."""
     if name == SCENARIOS[2]:
-        from heavylegs_core.domain.records import with_loads
-        from heavylegs_core.io.pmdata import read_srpe
-
-        return daily_metrics(with_loads(read_srpe(pmdata_file("p02", "srpe.csv"))))
+        return daily_metrics(sample_history("p02").sessions)
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}; choose one of {SCENARIOS}")
     loads = scenario_loads(name)
@@ -104,61 +91,14 @@ def ratio_points(m: pd.DataFrame) -> pd.DataFrame:
                          "after_break": long["ratio_value"].where(long["broken"])}).reset_index(drop=True)
 
 
-def ratios_chart(m: pd.DataFrame, title: str) -> alt.LayerChart:
-    """The three ratios over time with the published 0.8–1.3 band (shown as a heuristic).
-
-    Ratios after a break (:func:`ratio_points`) are hollow grey points, not part of the lines.
-    """
-    from heavylegs_core.views.charts import AFTER_BREAK, BREAK_GREY, BREAK_WHY
-
-    refs = load_chart_references()
-    long = ratio_points(m)
-    band = alt.Chart(inline_csv(pd.DataFrame({"lo": [refs.acwr_band.low], "hi": [refs.acwr_band.high]}))).mark_rect(
-        color="#e5e7eb", opacity=0.6).encode(y="lo:Q", y2="hi:Q")
-    tip = alt.Tooltip("date:T", format="%a %d %b %Y")
-    # the lines and the points share one inline data set on their layer (two charts with the same
-    # inline CSV each would parse its dates twice in Vega-Lite and draw nothing)
-    lines = alt.Chart().mark_line().encode(
-        x=alt.X("date:T", title=None), y=alt.Y("value:Q", title="ratio"),
-        color=alt.Color("ratio:N", title=None, legend=alt.Legend(labelLimit=400),
-                        scale=alt.Scale(domain=list(RATIO_COLOURS), range=list(RATIO_COLOURS.values()))),
-        tooltip=[tip, "ratio:N", alt.Tooltip("value:Q", format=".2f")])
-    broken = alt.Chart().transform_filter("isValid(datum.after_break)").transform_calculate(
-        status=json.dumps(AFTER_BREAK)).mark_point(filled=False, color=BREAK_GREY, size=28).encode(
-        x=alt.X("date:T", title=None), y=alt.Y("after_break:Q", title="ratio"),
-        shape=alt.Shape("status:N", title=None, scale=alt.Scale(domain=[AFTER_BREAK], range=["circle"]),
-                        legend=alt.Legend(labelLimit=400, symbolStrokeColor=BREAK_GREY)),
-        tooltip=[tip, "ratio:N", alt.Tooltip("after_break:Q", title="value (not meaningful)", format=".2f")])
-    loads = alt.Chart(inline_csv(m[["date", "load"]])).mark_bar(color="#9ca3af").encode(
-        x=alt.X("date:T", title=None), y=alt.Y("load:Q", title="load (AU)"),
-        tooltip=[tip, alt.Tooltip("load:Q", format=".0f")],
-    ).properties(height=90)
-    top = alt.layer(band, alt.layer(lines, broken, data=inline_csv(long))).properties(title=alt.Title(
-        title, subtitle=[refs.acwr_band.label, f"Hollow grey points: {BREAK_WHY}"]))
-    return alt.vconcat(top, loads)
-
-
-def ratios_app(scenario: str = SCENARIOS[0]) -> widgets.VBox:
-    """A dropdown of load histories; the chart shows the three ratios computed by the package."""
-    errors = ErrorBox()
-    pick = widgets.Dropdown(options=SCENARIOS, value=scenario, description="Load history",
-                            style={"description_width": "initial"})
-    chart = offline_chart(ratios_chart(scenario_metrics(scenario), scenario))
-    caveat = widgets.HTML(f'<p class="hl-caveat"><small>{esc(load_chart_references().acwr_caveat.short)}</small></p>')
-
-    @reports_errors(errors)
-    def on_pick(change: dict) -> None:
-        chart.chart = ratios_chart(scenario_metrics(change["new"]), change["new"])
-
-    pick.observe(on_pick, names="value")
-    root = app_root([pick, chart, caveat, errors, widgets.HTML(note_html(PMDATA_ATTRIBUTION))],
-                    name="lesson-acwr")
-    return mark_ready(root)
+def caveat_html() -> str:
+    """The knowledge base's short caveat on the ACWR, as small print."""
+    return f'<p class="hl-caveat"><small>{esc(load_chart_references().acwr_caveat.short)}</small></p>'
 
 
 # --------------------------------------------------------------------------- coupling
 
-def coupling_simulation(athletes: int = 1000, *, seed: int = 2019, mean_au: float = 400.0,
+def coupling_simulation(athletes: int = 1000, *, seed: int = DEFAULT_SEED, mean_au: float = 400.0,
                         sd_au: float = 100.0) -> pd.DataFrame:
     """Lolli et al. 2019's thought experiment: every athlete's four weekly loads are independent draws.
 
@@ -189,45 +129,33 @@ def coupling_correlations(sim: pd.DataFrame) -> dict[str, float]:
             "uncoupled": float(sim["acute"].corr(sim["chronic_uncoupled"]))}
 
 
-def coupling_chart(sim: pd.DataFrame) -> alt.Chart:
-    """Acute against chronic load, coupled and uncoupled side by side."""
-    r = coupling_correlations(sim)
-    long = pd.concat([
-        pd.DataFrame({"acute": sim["acute"], "chronic": sim["chronic_coupled"],
-                      "window": f"coupled chronic (r = {r['coupled']:.2f})"}),
-        pd.DataFrame({"acute": sim["acute"], "chronic": sim["chronic_uncoupled"],
-                      "window": f"uncoupled chronic (r = {r['uncoupled']:.2f})"}),
-    ])
-    return alt.Chart(inline_csv(long)).mark_circle(size=14, opacity=0.5, color=theme.ACCENT).encode(
-        x=alt.X("chronic:Q", title="chronic load (AU/day)", scale=alt.Scale(zero=False)),
-        y=alt.Y("acute:Q", title="acute load (AU/day)", scale=alt.Scale(zero=False)),
-    ).properties(width=260, height=220).facet(column=alt.Column("window:N", title=None)).properties(
-        title=alt.Title(f"{len(sim)} simulated athletes whose weekly loads are unrelated",
-                        subtitle="Each dot is one athlete on day 28"))
+def coupling_html(r: dict[str, float]) -> str:
+    """The two correlations (:func:`coupling_correlations`) as one sentence."""
+    return (f'<p class="hl-lesson-summary" aria-live="polite">Correlation of acute with chronic load: '
+            f"<strong>{r['coupled']:.2f}</strong> coupled, <strong>{r['uncoupled']:.2f}</strong> uncoupled.</p>")
 
 
-def coupling_app() -> widgets.VBox:
-    """Rerun the coupling simulation with a new random draw; r stays near 0.5 for the coupled form."""
-    errors = ErrorBox()
-    seed = widgets.IntSlider(value=2019, min=1, max=5000, description="Random draw",
-                             style={"description_width": "initial"}, continuous_update=False)
-    sim = coupling_simulation(seed=seed.value)
-    chart = offline_chart(coupling_chart(sim))
+@dataclass(frozen=True)
+class CouplingResult:
+    """One run of the coupling simulation: the athletes, the two correlations and their summary."""
 
-    def text(r: dict[str, float]) -> str:
-        return (f'<p class="hl-lesson-summary" aria-live="polite">Correlation of acute with chronic load: '
-                f"<strong>{r['coupled']:.2f}</strong> coupled, <strong>{r['uncoupled']:.2f}</strong> uncoupled.</p>")
+    sim: pd.DataFrame
+    correlations: dict[str, float]
+    summary_html: str
 
-    summary = widgets.HTML(text(coupling_correlations(sim)))
 
-    @reports_errors(errors)
-    def on_seed(change: dict) -> None:
-        new = coupling_simulation(seed=change["new"])
-        chart.chart = coupling_chart(new)
-        summary.value = text(coupling_correlations(new))
+@dataclass(frozen=True)
+class CouplingModel:
+    """The coupling simulation's state: the random draw (seed) and the number of athletes."""
 
-    seed.observe(on_seed, names="value")
-    return mark_ready(app_root([seed, summary, chart, errors], name="lesson-coupling"))
+    seed: int = DEFAULT_SEED
+    athletes: int = 1000
+
+    def result(self) -> CouplingResult:
+        """Run :func:`coupling_simulation` with this draw and correlate acute with chronic load."""
+        sim = coupling_simulation(self.athletes, seed=self.seed)
+        r = coupling_correlations(sim)
+        return CouplingResult(sim, r, coupling_html(r))
 
 
 # --------------------------------------------------------------------------- spike
@@ -258,8 +186,8 @@ def spike_result(usual_long_km: float, new_run_km: float) -> dict[str, float]:
     return {"spike_ratio": float(m["spike_ratio"]), "acwr_uncoupled": float(m["acwr_uncoupled"])}
 
 
-def _spike_html(usual: float, new: float) -> str:
-    r = spike_result(usual, new)
+def spike_html(r: dict[str, float]) -> str:
+    """A spike (:func:`spike_result`), its Frandsen 2025 band and hazard ratio, and that day's ACWR."""
     band = spike_band(r["spike_ratio"])
     hr = ("the reference group" if band.hazard_ratio is None
           else f"an overuse-injury hazard ratio of {band.hazard_ratio:.2f} (95 % CI {band.ci}) against the reference")
@@ -268,22 +196,27 @@ def _spike_html(usual: float, new: float) -> str:
             f"{r['acwr_uncoupled']:.2f}.</p>")
 
 
-def spike_app() -> widgets.VBox:
-    """Sliders for the usual long run and today's run; the spike ratio and its band follow."""
-    errors = ErrorBox()
-    style = {"description_width": "14em"}
-    usual = widgets.FloatSlider(value=12, min=4, max=35, step=0.5, description="Longest run, last 30 days (km)",
-                                style=style)
-    new = widgets.FloatSlider(value=16, min=2, max=45, step=0.5, description="Today's run (km)", style=style)
-    out = widgets.HTML(_spike_html(usual.value, new.value))
+@dataclass(frozen=True)
+class SpikeResult:
+    """The spike of today's run: its ratio, that day's uncoupled ACWR, its band and the summary."""
 
-    @reports_errors(errors)
-    def on_change(_change: dict) -> None:
-        out.value = _spike_html(usual.value, new.value)
+    spike_ratio: float
+    acwr_uncoupled: float
+    band: SpikeBand
+    summary_html: str
 
-    usual.observe(on_change, names="value")
-    new.observe(on_change, names="value")
-    return mark_ready(app_root([usual, new, out, errors, widgets.HTML(note_html())], name="lesson-spike"))
+
+@dataclass(frozen=True)
+class SpikeModel:
+    """The spike calculator's state: the longest run of the last 30 days and today's run (km)."""
+
+    usual_long_km: float = DEFAULT_USUAL_LONG_KM
+    new_run_km: float = DEFAULT_NEW_RUN_KM
+
+    def result(self) -> SpikeResult:
+        """The spike ratio and uncoupled ACWR on the day of today's run (:func:`spike_result`), and its band."""
+        r = spike_result(self.usual_long_km, self.new_run_km)
+        return SpikeResult(r["spike_ratio"], r["acwr_uncoupled"], spike_band(r["spike_ratio"]), spike_html(r))
 
 
 # --------------------------------------------------------------------------- facts and quiz
@@ -341,8 +274,3 @@ QUESTIONS: tuple[Question, ...] = (
         "show the expected dose-response and the week-to-week change showed none.",
     ),
 )
-
-
-def quiz_app() -> widgets.VBox:
-    """Lesson 2's check-your-understanding questions."""
-    return _quiz_app(QUESTIONS, name="lesson-quiz")

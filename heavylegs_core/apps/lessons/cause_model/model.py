@@ -1,25 +1,23 @@
-"""Lesson 5: how the cause model reasons.
+"""Lesson 5's numbers: how the cause model reasons.
 
-Apps: :func:`case_app` (a case the student edits answer by answer, with every
-contribution to one cause listed in evidence points) and :func:`quiz_app`.
-Every number comes from :mod:`heavylegs_core.domain.model` and the knowledge base;
-``FACTS`` holds the numbers the lesson's text states (causes.md sections 1 and
-4.1, red-flags.md section 5).
+:class:`CaseModel` is a case the student edits answer by answer and the cause they follow;
+:meth:`CaseModel.result` assesses it and lists every contribution to that cause in evidence
+points. Every number comes from :mod:`heavylegs_core.domain.model` and the knowledge base;
+``FACTS`` holds the numbers the lesson's text states (causes.md sections 1 and 4.1,
+red-flags.md section 5). No widgets: the app is in
+:mod:`heavylegs_core.apps.lessons.cause_model.view`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-import ipywidgets as widgets
-
-from heavylegs_core.apps.lessons import Question, note_html
-from heavylegs_core.apps.lessons import quiz_app as _quiz_app
+from heavylegs_core.apps.lessons.quiz.model import Question
 from heavylegs_core.domain.model import Assessment, Contributor, assess, points
 from heavylegs_core.knowledge import load_knowledge
 from heavylegs_core.views.html import esc
-from heavylegs_core.views.widgets import ErrorBox, app_root, mark_ready, reports_errors
 
 #: The questions the student can edit, in the order shown (a red flag first: the gate).
 CASE_QUESTIONS: tuple[str, ...] = (
@@ -61,6 +59,16 @@ def answer_options(qid: str) -> list[tuple[str, Any]]:
         return [(NOT_ANSWERED, None), *[(o.label, o.id) for o in q.options]]
     lo, hi = int(q.min or 0), int(q.max if q.max is not None else 10)
     return [(NOT_ANSWERED, None), *[(str(v), v) for v in range(lo, hi + 1)]]
+
+
+def question_html(qid: str) -> str:
+    """A case question's text (from the knowledge base), as the label above its answer."""
+    return f"<p><strong>{esc(load_knowledge().question(qid).text)}</strong></p>"
+
+
+def cause_options() -> list[tuple[str, str]]:
+    """Every cause of the knowledge base as a dropdown option (name, id)."""
+    return [(c.name, c.id) for c in load_knowledge().causes]
 
 
 def _signed(x: float) -> str:
@@ -106,34 +114,25 @@ def case_result(answers: Mapping[str, Any]) -> Assessment:
     return assess({k: v for k, v in answers.items() if v is not None})
 
 
-def case_app(answers: Mapping[str, Any] | None = None, focus: str = FOCUS) -> widgets.VBox:
-    """Edit the case answer by answer; the focused cause's contributions and the ranking follow."""
-    kb = load_knowledge()
-    errors = ErrorBox()
-    start = dict(CASE if answers is None else answers)
-    pickers: dict[str, widgets.Dropdown] = {}
-    rows: list[widgets.Widget] = []
-    for qid in CASE_QUESTIONS:
-        label = widgets.HTML(f"<p><strong>{esc(kb.question(qid).text)}</strong></p>")
-        pick = widgets.Dropdown(options=answer_options(qid), value=start.get(qid),
-                                layout=widgets.Layout(width="min(100%, 32em)"), description="Answer")
-        pickers[qid] = pick
-        rows.append(widgets.VBox([label, pick]))
-    cause = widgets.Dropdown(options=[(c.name, c.id) for c in kb.causes], value=focus,
-                             description="Follow the cause", style={"description_width": "initial"})
-    out = widgets.HTML(result_html(case_result(start), focus))
-    out.add_class("hl-case-result")
+@dataclass(frozen=True)
+class CaseResult:
+    """The assessed case and what the app shows: the gate, or the followed cause's panel and the top five."""
 
-    @reports_errors(errors)
-    def on_change(_change: dict) -> None:
-        out.value = result_html(case_result({q: p.value for q, p in pickers.items()}), cause.value)
+    assessment: Assessment
+    html: str
 
-    for p in (*pickers.values(), cause):
-        p.observe(on_change, names="value")
-    case = widgets.VBox(rows, layout=widgets.Layout(width="min(100%, 36em)"))
-    result = widgets.VBox([cause, out], layout=widgets.Layout(width="min(100%, 40em)"))
-    box = widgets.Box([case, result], layout=widgets.Layout(display="flex", flex_flow="row wrap", grid_gap="1em"))
-    return mark_ready(app_root([box, errors, widgets.HTML(note_html())], name="lesson-case"))
+
+@dataclass(frozen=True)
+class CaseModel:
+    """The lesson's case: answers by question id (None = not answered) and the cause followed."""
+
+    answers: Mapping[str, Any] = field(default_factory=lambda: dict(CASE))
+    focus: str = FOCUS
+
+    def result(self) -> CaseResult:
+        """Assess the case (:func:`case_result`) and show the followed cause (:func:`result_html`)."""
+        assessment = case_result(self.answers)
+        return CaseResult(assessment, result_html(assessment, self.focus))
 
 
 def _facts() -> dict[str, str]:
@@ -196,9 +195,3 @@ QUESTIONS: tuple[Question, ...] = (
         "ratio is a judgement, anchored where possible to neighbouring evidence.",
     ),
 )
-
-
-def quiz_app() -> widgets.VBox:
-    """Lesson 5's check-your-understanding questions."""
-    return _quiz_app(QUESTIONS, name="lesson-quiz")
-

@@ -1,13 +1,7 @@
-"""The assessment app: a coach and an athlete walk through "why are my legs heavy?".
+"""The assessment's widgets (the state and the operations are :mod:`.model`).
 
-Flow (issue "The assessment app"): athlete → the red-flag screen first (a yes or
-"not sure" stops the flow with the action and the number to call) → the heavy legs
-themselves → context, in short steps → optional history (upload or a sample
-athlete) → results that update live as answers change → downloads.
-
-Questions come from the knowledge base; every one can be left as "don't know".
-Every callback reports failures in the ``.hl-error`` box; every value that comes
-from the browser is validated here in Python before it is used.
+Every callback reports failures in the ``.hl-error`` box and hands what the page sent
+to one model operation; the model validates it.
 """
 
 from __future__ import annotations
@@ -15,29 +9,30 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
-import json
-import math
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 
-from heavylegs_core.base.errors import UserError
-from heavylegs_core.base.paths import pmdata_file, pmdata_participants
-from heavylegs_core.domain.history_summary import history_summary
-from heavylegs_core.domain.model import Assessment, Engine, engine, is_shown
-from heavylegs_core.domain.profile import AthleteProfile
-from heavylegs_core.io.uploads import Received, safe_filename, shown_where
-from heavylegs_core.knowledge import (
-    ATHLETE_QUESTIONS,
-    DONT_KNOW,
-    Knowledge,
-    Question,
-    load_knowledge,
+from heavylegs_core.apps.assessment.model import (
+    MAX_ANSWERS_BYTES,
+    MAX_NUMBER_CHARS,
+    UNITS,
+    AssessmentModel,
+    Step,
+    parse_number,
 )
+from heavylegs_core.apps.dashboard.view import dashboard_app
+from heavylegs_core.base.errors import UserError
+from heavylegs_core.base.paths import pmdata_participants
+from heavylegs_core.domain.history import History
+from heavylegs_core.domain.model import Assessment
+from heavylegs_core.domain.profile import AthleteProfile
+from heavylegs_core.io.history import load_history, sample_history
+from heavylegs_core.io.uploads import Received, safe_filename
+from heavylegs_core.knowledge import ATHLETE_QUESTIONS, DONT_KNOW, Knowledge, Question
 from heavylegs_core.views.chart_widget import offline_chart
-from heavylegs_core.views.guard import checked_uploads, guard, guard_tree, quote
+from heavylegs_core.views.guard import checked_uploads, guard, guard_tree
 from heavylegs_core.views.html import esc
 from heavylegs_core.views.results_html import RESULTS_CSS, results_html, triage_html
 from heavylegs_core.views.upload_widget import UploadArea
@@ -48,39 +43,7 @@ from heavylegs_core.views.widgets import (
     reports_errors,
 )
 
-#: Emergency numbers by country group (red-flags.md rule 5).
-COUNTRIES: dict[str, str] = {
-    "United Kingdom (999)": "999",
-    "Ireland or the EU (112)": "112",
-    "United States or Canada (911)": "911",
-    "Australia (000)": "000",
-}
-UNITS = ("km", "miles")
-KM_PER_MILE = 1.609344
-MAX_NAME = 80
-MAX_ANSWERS_BYTES = 256 * 1024  # a saved session (answers and results) to resume from
-MAX_NUMBER_CHARS = 40
 NOT_CHOSEN = "—"
-
-
-def parse_number(text: str, q: Question) -> float | None:
-    """A number answer typed by the user: empty means "don't know"; out of range is an error."""
-    if not isinstance(text, str):
-        raise UserError(f"{q.text} — {quote(text, 40)} is not a number", where="answer")
-    text = text.strip().replace(",", ".")
-    if len(text) > MAX_NUMBER_CHARS:
-        raise UserError(f"{q.text} — {len(text):,} characters is too long for a number", where="answer")
-    if not text or text.lower() in ("?", "dont_know", "don't know"):
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise UserError(f"{q.text} — {text!r} is not a number", where="answer") from None
-    lo = -math.inf if q.min is None else q.min
-    hi = math.inf if q.max is None else q.max
-    if not (math.isfinite(value) and lo <= value <= hi):
-        raise UserError(f"{q.text} — {value:g} is outside {lo:g} to {hi:g}", where="answer")
-    return value
 
 
 #: Styles of the questions (the label above its control) and of the results, sent once
@@ -162,47 +125,28 @@ class QuestionField:
 
 
 class AssessmentApp(widgets.VBox):
-    """The whole assessment, as one widget (``hl-app``; ``hl-ready`` once built)."""
+    """The whole assessment, as one widget (``hl-app``; ``hl-ready`` once built) over an
+    :class:`~heavylegs_core.apps.assessment.model.AssessmentModel`."""
 
-    def __init__(self, kb: Knowledge | None = None, *, today: dt.date | None = None):
-        self.kb = kb or load_knowledge()
-        self.engine: Engine = engine() if kb is None else Engine(self.kb)
-        self._today = today  # None: the current date, read when needed (a preheated kernel may wait overnight)
-        self.answers: dict[str, Any] = {}
-        self.metrics: dict[str, Any] | None = None
-        self.history_as_of: dt.date | None = None
-        self.history_summary: dict[str, Any] = {}
-        self.result: Assessment | None = None
-        self.acknowledged = False
-        self._records: tuple[Any, Any, str] | None = None
-        self._table: Any = None  # the daily metrics of the loaded history (for the report's charts)
+    def __init__(self, kb: Knowledge | None = None, *, today: dt.date | None = None,
+                 model: AssessmentModel | None = None):
+        self.model = model or AssessmentModel.create(kb, today=today)
+        self.kb, self.engine = self.model.kb, self.model.engine
         self.errors = ErrorBox()
         self.fields: dict[str, QuestionField] = {}
         self._loading = False
         self._looks = SharedLooks()
 
         # Steps are built when first shown (a questionnaire of ~90 questions is ~1,000 widgets):
-        # each entry is (title, builder); answers of steps not built yet live in self._pending.
+        # answers of steps not built yet live in self._pending.
         self._pending: dict[str, Any] = {}
+        builders = {"athlete": self._athlete_step, "history": self._history_step, "keep": self._keep_step}
         self.steps: list[tuple[str, Callable[[], list[widgets.Widget]]]] = [
-            ("About the athlete", self._athlete_step)]
-        self._last_red_flag_step = 0
-        first_order = min(s.order for s in self.kb.steps)
-        for step in sorted(self.kb.steps, key=lambda s: s.order):
-            qs = [q for q in self.kb.questions if q.step == step.id and q.id not in ATHLETE_QUESTIONS]
-            if not qs:
-                continue
-            intro = ""
-            if step.section == "red_flags" and step.order == first_order:
-                intro = ("<p class='hl-note'>Safety first: these questions come before anything else. "
-                         "Answer <em>Not sure</em> if in doubt; it counts as a yes.</p>")
-            self.steps.append((step.title, functools.partial(self._question_step, qs, intro)))
-            if step.section == "red_flags":
-                self._last_red_flag_step = len(self.steps) - 1
-        self.steps.append(("Training and sleep history (optional)", self._history_step))
-        self.history_step = len(self.steps) - 1
-        self.steps.append(("Keep this session", self._keep_step))
-        self.keep_step = len(self.steps) - 1
+            (s.title, functools.partial(self._question_step, s) if s.kind == "questions" else builders[s.kind])
+            for s in self.model.steps]
+        self._last_red_flag_step = self.model.last_red_flag_step
+        self.history_step = self.model.step_index("history")
+        self.keep_step = self.model.step_index("keep")
         self._pages = [widgets.VBox(layout=self._looks.plain) for _ in self.steps]
         self._built: set[int] = set()
         self._build(0)
@@ -239,14 +183,49 @@ class AssessmentApp(widgets.VBox):
         self._guard()
         mark_ready(self)
 
-    def _guard(self) -> None:
-        """Report and undo state the page sends that a control refuses (heavylegs_core.views.guard)."""
-        guard_tree(self, self.errors)
+    # what the model holds, read by the roster and the tests
+    @property
+    def answers(self) -> dict[str, Any]:
+        """The answers that count (shown questions only)."""
+        return self.model.answers
+
+    @property
+    def result(self) -> Assessment | None:
+        """The latest result."""
+        return self.model.result
+
+    @property
+    def acknowledged(self) -> bool:
+        """True once the warning-sign advice was acknowledged."""
+        return self.model.acknowledged
 
     @property
     def today(self) -> dt.date:
-        """The day assessed: the one given to the app, else the current date (read each time)."""
-        return self._today or dt.date.today()
+        """The day assessed."""
+        return self.model.today
+
+    @property
+    def metrics(self) -> dict[str, Any] | None:
+        """The history evidence (the last day's daily metrics), or None."""
+        return self.model.evidence[0]
+
+    @property
+    def history_as_of(self) -> dt.date | None:
+        """The history's last day, or None."""
+        return self.model.evidence[1]
+
+    @property
+    def history_summary(self) -> dict[str, str]:
+        """The history's key figures in the chosen unit."""
+        return self.model.history_summary()
+
+    def profile(self) -> AthleteProfile:
+        """The athlete profile from the answers (sex and age)."""
+        return self.model.profile()
+
+    def _guard(self) -> None:
+        """Report and undo state the page sends that a control refuses (heavylegs_core.views.guard)."""
+        guard_tree(self, self.errors)
 
     # ----------------------------------------------------------------- steps
     def _field(self, q: Question) -> QuestionField:
@@ -258,9 +237,9 @@ class AssessmentApp(widgets.VBox):
         self.fields[q.id] = field
         return field
 
-    def _question_step(self, qs: list[Question], intro: str) -> list[widgets.Widget]:
-        body: list[widgets.Widget] = [self._looks.html(intro)] if intro else []
-        return body + [self._field(q).control for q in qs]
+    def _question_step(self, step: Step) -> list[widgets.Widget]:
+        body: list[widgets.Widget] = [self._looks.html(step.intro)] if step.intro else []
+        return body + [self._field(q).control for q in step.questions]
 
     def _build(self, i: int) -> None:
         """Build step ``i`` the first time it is needed."""
@@ -279,13 +258,13 @@ class AssessmentApp(widgets.VBox):
         self.name = widgets.Text(description="Name (optional)", placeholder="first name or initials",
                                  style={"description_width": "initial"}, continuous_update=False)
         self.name.add_class("hl-name")
-        self.country = widgets.Dropdown(options=list(COUNTRIES), value=next(iter(COUNTRIES)),
+        self.country = widgets.Dropdown(options=list(self.model.countries), value=self.model.country,
                                         description="Country, for the emergency number",
                                         style={"description_width": "initial"})
-        self.units = widgets.ToggleButtons(options=UNITS, value="km", description="Units")
+        self.units = widgets.ToggleButtons(options=UNITS, value=self.model.units, description="Units")
         self.name.observe(reports_errors(self.errors)(self._name_changed), names="value")
-        for w in (self.country, self.units):
-            w.observe(reports_errors(self.errors)(lambda _: self.refresh()), names="value")
+        self.country.observe(reports_errors(self.errors)(self._country_changed), names="value")
+        self.units.observe(reports_errors(self.errors)(self._units_changed), names="value")
         fields = [self._field(self.kb.question(q)) for q in ATHLETE_QUESTIONS
                   if q in {x.id for x in self.kb.questions}]
         return [self.name, *(f.control for f in fields), self.units, self.country]
@@ -337,15 +316,17 @@ class AssessmentApp(widgets.VBox):
     def go(self, delta: int) -> None:
         """Move ``delta`` steps; leaving the safety screen with a warning sign opens the gate."""
         current = self.stack.selected_index or 0
-        target = max(0, min(len(self.steps) - 1, current + delta))
-        if delta > 0 and current <= self._last_red_flag_step:
-            self.refresh()
-            if self.result is not None and self.result.triage.level != "none" and not self.acknowledged:
-                self._show_gate()
-                if current == self._last_red_flag_step:
-                    return
-        self._build(target)
-        self.stack.selected_index = target
+        if delta > 0:
+            self._take_answers()
+        move = self.model.move(current, delta)
+        if delta > 0 and current <= self._last_red_flag_step:  # the model assessed the answers
+            self._show_result()
+        if move.gate:
+            self._show_gate()
+        if move.target is None:
+            return
+        self._build(move.target)
+        self.stack.selected_index = move.target
         self._show_step()
 
     def _show_step(self) -> None:
@@ -369,11 +350,11 @@ class AssessmentApp(widgets.VBox):
         self.results.layout.display = "none"
 
     def _acknowledge(self, _: Any = None) -> None:
-        self.acknowledged = True
+        target = self.model.acknowledge()
         self.gate.layout.display = "none"
         self.wizard.layout.display = None
-        self._build(self._last_red_flag_step + 1)
-        self.stack.selected_index = self._last_red_flag_step + 1
+        self._build(target)
+        self.stack.selected_index = target
         self._show_step()
 
     # ----------------------------------------------------------------- answers and results
@@ -382,148 +363,85 @@ class AssessmentApp(widgets.VBox):
             self.refresh()
 
     def _name_changed(self, change: dict) -> None:
-        name = str(change["new"])
-        if len(name) > MAX_NAME:
-            self.name.value = name[:MAX_NAME]
-            raise UserError(f"the name was cut to {MAX_NAME} characters", where="name")
+        try:
+            self.model.set_name(change["new"])
+        finally:
+            if self.name.value != self.model.name:
+                self.name.value = self.model.name
         self.refresh()
 
-    def profile(self) -> AthleteProfile:
-        """The athlete profile from the answers (sex and age)."""
-        sex = self.answers.get("sex")
-        age = self.answers.get("age")
-        return AthleteProfile(sex=sex if sex in ("female", "male", "other") else None,
-                              age=int(age) if isinstance(age, int | float) else None)
+    def _country_changed(self, change: dict) -> None:
+        self.model.country = change["new"]
+        self.refresh()
 
-    def emergency_number(self) -> str:
-        """The number to call, validated against the country list."""
-        if self.country.value not in COUNTRIES:
-            raise UserError("choose a country from the list", where="country")
-        return COUNTRIES[self.country.value]
+    def _units_changed(self, change: dict) -> None:
+        self.model.units = change["new"]
+        self.refresh()
+
+    def _take_answers(self) -> None:
+        """Hand the questions' answers to the model; hide the questions it says do not apply."""
+        given = dict(self._pending)
+        given.update({q: f.answer() for q, f in self.fields.items()})
+        for qid, shown in self.model.set_answers(given).items():
+            if qid in self.fields:
+                self.fields[qid].show(shown)
+
+    def _show_result(self) -> None:
+        assert self.result is not None
+        self.results.value = results_html(self.result, athlete=self.model.name)  # styled by self.looks_css
+        self.errors.clear()
 
     def refresh(self) -> Assessment:
         """Re-run the assessment on the current answers and history and redraw the results."""
-        answers = dict(self._pending)
-        answers.update({q: f.answer() for q, f in self.fields.items()})
-        answers = {q: a for q, a in answers.items() if a is not None}
-        for qid, field in self.fields.items():  # questions that only apply to some athletes
-            if field.q.show_if is not None:
-                shown = is_shown(field.q, answers)
-                field.show(shown)
-                if not shown:
-                    answers.pop(qid, None)
-        self.answers = answers
-        result = self.engine.assess(answers, self.metrics, profile=self.profile(),
-                                    as_of=self.history_as_of or self.today,
-                                    emergency_number=self.emergency_number(), where="answers")
-        self.result = result
-        self.results.value = results_html(result, athlete=self.name.value)  # styled by self.looks_css
-        if result.triage.level == "none":
-            self.acknowledged = False
-        self.errors.clear()
+        self._take_answers()
+        result = self.model.assess()
+        self._show_result()
         return result
 
     # ----------------------------------------------------------------- history
     def _sample_changed(self, change: dict) -> None:
         pid = change["new"]
-        if pid is None:
-            self.set_history(None)
-            return
-        if pid not in pmdata_participants():
-            raise UserError(f"unknown sample athlete {pid!r}", where="sample")
-        self.load_history([pmdata_file(pid, "srpe.csv"), pmdata_file(pid, "wellness.csv")],
-                          label=f"PMData {pid}")
+        self.set_history(None if pid is None else sample_history(pid))
 
     def _uploaded(self, files: list[Received]) -> None:
         """Import the files that arrived (deleted after this call, with the upload's ticket)."""
-        self.load_history([f.path for f in files], label=", ".join(f.name for f in files),
-                          names={str(f.path): f.name for f in files})
-
-    def load_history(self, paths: list[Path], *, label: str, names: Mapping[str, str] | None = None) -> None:
-        """Import ``paths``, compute the daily metrics and use the last day as evidence.
-
-        ``names`` maps a path to the name the user knows it by (an uploaded file's name).
-        """
-        from heavylegs_core.domain.metrics import daily_metrics
-
         self._build(self.history_step)
-        imported = import_with_progress(paths, self.import_progress, profile=self.profile(), names=names)
-        if imported.sessions.empty:
-            raise UserError("these files hold no training sessions: add a training export", where=label)
-        table = daily_metrics(imported.sessions, imported.nights, profile=self.profile())
-        self.set_history(table, label=label, skipped=imported.skipped, sessions=imported.sessions)
-        self._records = (imported.sessions, imported.nights, label)
-        self.open_dashboard.layout.display = None
+        self.set_history(import_received(files, self.import_progress, profile=self.profile()))
 
-    def set_history(self, table: Any, *, label: str = "", skipped: dict[str, int] | None = None,
-                    sessions: Any = None) -> None:
-        """Use a daily metrics table (or None to forget the history) and redraw."""
+    def set_history(self, history: History | None) -> None:
+        """Use ``history`` as evidence (None forgets it) and redraw."""
         self._build(self.history_step)
-        self._records = None
         self.dashboard_box.children = ()
         self.open_dashboard.layout.display = "none"
-        if table is None or len(table) == 0:
-            self._table = None
-            self.metrics, self.history_as_of, self.history_summary = None, None, {}
-            self.history_html.value = ""
-            self.history_chart.children = ()
-            self.refresh()
-            return
-        self._table = table
-        last = table.iloc[-1]
-        self.metrics = {k: v for k, v in last.items() if k != "date"}  # the engine drops empty values
-        self.history_as_of = last["date"].date() if hasattr(last["date"], "date") else None
-        summary = history_summary(table, label, unit="km" if self.units.value == "km" else "mi")
-        self.history_summary = summary
-        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in summary.items())
-        skipped_html = ""
-        if skipped:
-            skipped_html = "<p>Skipped on purpose: " + ", ".join(
-                f"{esc(n)} × {esc(reason)}" for reason, n in skipped.items()) + "</p>"
-        self.history_html.value = f"<table class='hl-summary'>{rows}</table>{skipped_html}"
-        if sessions is not None:
-            self.history_chart.children = (offline_chart(history_load_chart(sessions)),)
+        self.model.use_history(history)
+        self.history_html.value = self.model.history_html()
+        self.history_chart.children = () if history is None else (offline_chart(history_load_chart(history.sessions)),)
+        if history is not None:
+            self.open_dashboard.layout.display = None
             self._guard()
         self.refresh()
 
     def _show_dashboard(self, _: Any = None) -> None:
         """Show this athlete's history in the load and sleep dashboard, below the summary."""
-        from heavylegs_core.apps.dashboard import dashboard_app
-        from heavylegs_core.domain.synthetic import History, empty_ratings
-
-        if self._records is None:
+        if self.model.history is None:
             raise UserError("load a history first (upload files or pick a sample athlete)", where="history")
-        sessions, nights, label = self._records
-        history = History(sessions=sessions, nights=nights, ratings=empty_ratings(), label=label)
-        self.dashboard_box.children = (dashboard_app(history=history, profile=self.profile()),)
+        self.dashboard_box.children = (dashboard_app(history=self.model.history, profile=self.profile()),)
         self._guard()
         self.open_dashboard.layout.display = "none"
 
     # ----------------------------------------------------------------- keep and resume
     def payload(self) -> dict[str, Any]:
         """Answers and results as one JSON-ready document."""
-        from heavylegs_core.views.report import session_payload
-
-        result = self.result or self.refresh()
-        doc = session_payload(self.answers, result, athlete=self.name.value, summary=self.history_summary)
-        doc["athlete_details"] = {"units": self.units.value, "country": self.country.value}
-        return doc
+        self._take_answers()
+        return self.model.payload()
 
     def _prepare_downloads(self, _: Any = None) -> None:
-        from heavylegs_core.views.report import report_html
+        import json
 
         self._build(self.keep_step)
-        result = self.refresh()
-        data = json.dumps(self.payload(), indent=2, ensure_ascii=False).encode()
-        charts: tuple[str, ...] = ()
-        if self._records is not None and self._table is not None:  # the history charts, inline SVG
-            from heavylegs_core.cli.report import history_charts
-
-            sessions, nights, _ = self._records
-            charts = history_charts(sessions, self._table, sleep_need_h=self.profile().sleep_need_h,
-                                    with_sleep=nights is not None and not nights.empty)
-        report = report_html(self.answers, result, athlete=self.name.value, summary=self.history_summary,
-                             question_text={q.id: q.text for q in self.kb.questions}, charts_svg=charts).encode()
+        self.refresh()
+        data = json.dumps(self.model.payload(), indent=2, ensure_ascii=False).encode()
+        report = self.model.report().encode()
         stamp = f"{self.today:%Y-%m-%d}"
         self.downloads.value = (
             f'<p><a download="heavylegs-{stamp}.json" href="data:application/json;base64,'
@@ -539,18 +457,16 @@ class AssessmentApp(widgets.VBox):
         if not files:
             return
         name, raw = files[0]
-        where = safe_filename(name)
-        try:
-            doc = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise UserError("not a saved heavylegs session (not JSON)", where=where) from None
-        self.apply_answers(doc.get("answers", doc) if isinstance(doc, dict) else doc, where=where)
-        if isinstance(doc, dict) and isinstance(doc.get("athlete"), str):
-            self.name.value = doc["athlete"][:MAX_NAME]
+        answers, athlete = self.model.read_saved(raw, safe_filename(name))
+        self._show_answers(answers)
+        if athlete is not None:
+            self.name.value = athlete
 
     def apply_answers(self, answers: Any, *, where: str = "answers") -> None:
         """Validate saved answers and show them in the widgets (all or nothing)."""
-        known = self.engine.validate_answers(answers, where)
+        self._show_answers(self.model.validate(answers, where))
+
+    def _show_answers(self, known: dict[str, Any]) -> None:
         self._loading = True
         try:
             for qid, field in self.fields.items():
@@ -561,25 +477,18 @@ class AssessmentApp(widgets.VBox):
         self.refresh()
 
 
-def import_with_progress(paths: list[Path], bar: widgets.IntProgress, *, tz: str = "UTC",
-                         profile: AthleteProfile | None = None, names: Mapping[str, str] | None = None) -> Any:
-    """Import uploaded ``paths`` (``load_sources``), showing progress in ``bar`` while it runs.
-
-    Problems name the uploaded file (``names``: path -> the name the user gave it), never
-    the private path it was written to. Returns the :class:`~heavylegs_core.io.importers.ImportResult`.
-    """
-    from heavylegs_core.io.importers import load_sources
-
+def import_received(files: list[Received], bar: widgets.IntProgress, *, tz: str = "UTC",
+                    profile: AthleteProfile | None = None, extras: bool = False) -> History:
+    """The :class:`History` of uploaded files (:func:`heavylegs_core.io.history.load_history`),
+    with the import's progress shown in ``bar`` while it runs."""
     def progress(done: int, total: int, _label: str) -> None:
         bar.max = max(total, 1)
         bar.value = min(done, bar.max)
 
     bar.layout.display = None
     try:
-        return load_sources(paths, tz, profile, progress=progress)
-    except UserError as exc:
-        raise UserError([type(p)(p.message, shown_where(p.where, names or {}), p.row)
-                         for p in exc.problems]) from None
+        return load_history(files, tz=tz, profile=profile, progress=progress, extras=extras,
+                            label=", ".join(f.name for f in files))
     finally:
         bar.layout.display = "none"
 

@@ -1,38 +1,31 @@
-"""Lesson 1: fitness, fatigue and form (the Banister impulse-response model).
+"""Lesson 1's numbers: fitness, fatigue and form (the Banister impulse-response model).
 
-Apps: :func:`block_app` (sliders for the time constants and a training block),
-:func:`athlete_app` (CTL, ATL and TSB of a real PMData athlete) and
-:func:`quiz_app`. ``FACTS`` holds every number the lesson's text states,
-computed with :mod:`heavylegs_core.domain.metrics` (science.md section 1).
+:class:`BlockModel` is the state of the block simulator (two time constants and a training
+block) and :meth:`BlockModel.result` what it shows; :func:`athlete_metrics` gives a real
+PMData athlete's curves. ``FACTS`` holds every number the lesson's text states, computed
+with :mod:`heavylegs_core.domain.metrics` (science.md section 1). No widgets: the apps are
+in :mod:`heavylegs_core.apps.lessons.fitness_fatigue.view`.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-import altair as alt
-import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from heavylegs_core.apps.lessons import PMDATA_ATTRIBUTION, Question, note_html
-from heavylegs_core.apps.lessons import quiz_app as _quiz_app
-from heavylegs_core.base.paths import pmdata_file, pmdata_participants
+from heavylegs_core.apps.lessons.quiz.model import Question
+from heavylegs_core.base.paths import pmdata_participants
 from heavylegs_core.domain.metrics import (
     ATL_DAYS,
     CTL_DAYS,
     KMode,
-    daily_metrics,
     decay_constant,
     fitness_fatigue,
 )
-from heavylegs_core.views import theme
-from heavylegs_core.views.chart_widget import offline_chart
-from heavylegs_core.views.charts import inline_csv
+from heavylegs_core.io.history import sample_history
 from heavylegs_core.views.html import esc
-from heavylegs_core.views.widgets import ErrorBox, app_root, mark_ready, reports_errors
-
-SERIES_COLOURS = {"fitness (CTL)": theme.ACCENT, "fatigue (ATL)": theme.WARN, "form (TSB)": "#3aa6a0"}
 
 # The default block of the lesson's simulator.
 DEFAULT_LOAD = 60.0       # AU/day during the block
@@ -101,29 +94,8 @@ def block_summary(sim: pd.DataFrame, block_days: int) -> dict[str, float | int |
     }
 
 
-def _long(df: pd.DataFrame, x: str) -> pd.DataFrame:
-    out = df[[x, "ctl", "atl", "tsb"]].rename(
-        columns={"ctl": "fitness (CTL)", "atl": "fatigue (ATL)", "tsb": "form (TSB)"})
-    return out.melt(id_vars=[x], var_name="series", value_name="value").dropna(subset=["value"])
-
-
-def pmc_chart(df: pd.DataFrame, *, x: str = "day", title: str, subtitle: str = "") -> alt.LayerChart:
-    """Load bars plus CTL, ATL and TSB lines (AU/day). ``x`` is ``"day"`` (number) or ``"date"``."""
-    xtype = "Q" if x == "day" else "T"
-    xenc = alt.X(f"{x}:{xtype}", title="day" if x == "day" else None)
-    bars = alt.Chart(inline_csv(df[[x, "load"]])).mark_bar(color="#d1d5db").encode(
-        x=xenc, y=alt.Y("load:Q", title="AU/day"),
-        tooltip=[alt.Tooltip(f"{x}:{xtype}"), alt.Tooltip("load:Q", title="load (AU)", format=".0f")])
-    lines = alt.Chart(inline_csv(_long(df, x))).mark_line().encode(
-        x=xenc, y=alt.Y("value:Q", title="AU/day"),
-        color=alt.Color("series:N", title=None,
-                        scale=alt.Scale(domain=list(SERIES_COLOURS), range=list(SERIES_COLOURS.values()))),
-        tooltip=[alt.Tooltip(f"{x}:{xtype}"), "series:N", alt.Tooltip("value:Q", format=".1f")])
-    zero = alt.Chart(inline_csv(pd.DataFrame({"y": [0.0]}))).mark_rule(color=theme.MUTED).encode(y="y:Q")
-    return alt.layer(bars, zero, lines).properties(title=alt.Title(title, subtitle=subtitle))
-
-
-def _summary_html(summary: dict[str, float | int | None]) -> str:
+def summary_html(summary: dict[str, float | int | None]) -> str:
+    """The block's key numbers (:func:`block_summary`) as one sentence."""
     fresh = ("form turns positive on day "
              f"{summary['fresh_after']} after the block" if summary["fresh_after"] is not None
              else "form stays negative in the 4 weeks shown")
@@ -133,81 +105,47 @@ def _summary_html(summary: dict[str, float | int | None]) -> str:
             f"{esc(fresh)}.</p>")
 
 
-def block_app() -> widgets.VBox:
-    """Sliders for the two time constants and a training block; the chart and summary follow them."""
-    errors = ErrorBox()
-    style = {"description_width": "14em"}
-    lay = widgets.Layout(width="min(100%, 34em)")
-    tau_fit = widgets.IntSlider(value=CTL_DAYS, min=14, max=70, description="Fitness time constant (days)",
-                                style=style, layout=lay)
-    tau_fat = widgets.IntSlider(value=ATL_DAYS, min=2, max=13, description="Fatigue time constant (days)",
-                                style=style, layout=lay)
-    load = widgets.IntSlider(value=int(DEFAULT_LOAD), min=10, max=150, step=5,
-                             description="Block load (AU/day)", style=style, layout=lay)
-    weeks = widgets.IntSlider(value=DEFAULT_BLOCK_DAYS // 7, min=1, max=16, description="Block length (weeks)",
-                              style=style, layout=lay)
-    after = widgets.IntSlider(value=int(DEFAULT_AFTER_SHARE * 100), min=0, max=100, step=10,
-                              description="Load after the block (%)", style=style, layout=lay)
+@dataclass(frozen=True)
+class BlockResult:
+    """What the block simulator shows: the simulated days, the chart's title and subtitle, the summary."""
 
-    def build() -> tuple[alt.LayerChart, str]:
-        days = weeks.value * 7
-        sim = simulate_block(load.value, days, after.value / 100, tau_fitness=tau_fit.value,
-                             tau_fatigue=tau_fat.value)
-        chart = pmc_chart(sim, title="A training block and what follows",
-                          subtitle=f"{days} days at {load.value} AU/day, then {after.value} % of it")
-        return chart, _summary_html(block_summary(sim, days))
+    sim: pd.DataFrame
+    title: str
+    subtitle: str
+    summary_html: str
 
-    first_chart, first_text = build()
-    chart = offline_chart(first_chart)
-    summary = widgets.HTML(first_text)
 
-    @reports_errors(errors)
-    def on_change(_change: dict) -> None:
-        new_chart, text = build()
-        chart.chart = new_chart
-        summary.value = text
+@dataclass(frozen=True)
+class BlockModel:
+    """The block simulator's state: the two time constants (days), the block's load (AU/day) and
+    length (weeks), and the load after the block (% of the block's load)."""
 
-    for w in (tau_fit, tau_fat, load, weeks, after):
-        w.observe(on_change, names="value")
-    root = app_root([tau_fit, tau_fat, load, weeks, after, summary, chart, errors, widgets.HTML(note_html())],
-                    name="lesson-block")
-    return mark_ready(root)
+    tau_fitness: int = CTL_DAYS
+    tau_fatigue: int = ATL_DAYS
+    load: int = int(DEFAULT_LOAD)
+    weeks: int = DEFAULT_BLOCK_DAYS // 7
+    after_percent: int = int(DEFAULT_AFTER_SHARE * 100)
+
+    @property
+    def block_days(self) -> int:
+        """The block's length (days)."""
+        return self.weeks * 7
+
+    def result(self) -> BlockResult:
+        """Simulate the block and what follows (:func:`simulate_block`) and summarise it."""
+        days = self.block_days
+        sim = simulate_block(self.load, days, self.after_percent / 100, tau_fitness=self.tau_fitness,
+                             tau_fatigue=self.tau_fatigue)
+        return BlockResult(sim, "A training block and what follows",
+                           f"{days} days at {self.load} AU/day, then {self.after_percent} % of it",
+                           summary_html(block_summary(sim, days)))
 
 
 def athlete_metrics(participant: str) -> pd.DataFrame:
-    """The daily metrics table of one bundled PMData participant (sRPE sessions and wellness sleep)."""
-    from heavylegs_core.domain.records import with_loads
-    from heavylegs_core.io.pmdata import read_srpe, read_wellness_sleep
-
+    """The daily metrics table of one bundled PMData participant (:func:`heavylegs_core.io.history.sample_history`)."""
     if participant not in pmdata_participants():
         raise ValueError(f"unknown PMData participant {participant!r}")
-    sessions = with_loads(read_srpe(pmdata_file(participant, "srpe.csv")))
-    nights = read_wellness_sleep(pmdata_file(participant, "wellness.csv"))
-    return daily_metrics(sessions, nights)
-
-
-def athlete_chart(participant: str) -> alt.LayerChart:
-    """CTL, ATL and TSB of a PMData participant from the package's daily metrics table."""
-    m = athlete_metrics(participant)
-    return pmc_chart(m[["date", "load", "ctl", "atl", "tsb"]], x="date",
-                     title=f"Fitness, fatigue and form of PMData {participant}",
-                     subtitle="sRPE load (AU); τ = 42 and 7 days")
-
-
-def athlete_app(participant: str = REAL_ATHLETE) -> widgets.VBox:
-    """The same three curves on a real athlete; a dropdown picks the participant."""
-    errors = ErrorBox()
-    pick = widgets.Dropdown(options=pmdata_participants(), value=participant, description="PMData athlete",
-                            style={"description_width": "initial"})
-    chart = offline_chart(athlete_chart(participant))
-
-    @reports_errors(errors)
-    def on_pick(change: dict) -> None:
-        chart.chart = athlete_chart(change["new"])
-
-    pick.observe(on_pick, names="value")
-    root = app_root([pick, chart, errors, widgets.HTML(note_html(PMDATA_ATTRIBUTION))], name="lesson-athlete")
-    return mark_ready(root)
+    return sample_history(participant).metrics
 
 
 def _facts() -> dict[str, str]:
@@ -259,8 +197,3 @@ QUESTIONS: tuple[Question, ...] = (
         "measured physiological quantity and cannot be compared across load sources.",
     ),
 )
-
-
-def quiz_app() -> widgets.VBox:
-    """Lesson 1's check-your-understanding questions."""
-    return _quiz_app(QUESTIONS, name="lesson-quiz")
