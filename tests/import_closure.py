@@ -12,9 +12,12 @@ import json
 import subprocess
 import sys
 
-#: Libraries whose import costs tens of milliseconds or more; start-up keeps them out until needed.
+#: Libraries whose import costs tens of milliseconds or more (measured with ``python -X importtime``);
+#: start-up keeps them out until needed. The standard library's web stack counts too: ``heavylegs
+#: --help`` loads every command module, and the ``app`` command alone needs it.
 HEAVY: tuple[str, ...] = ("pandas", "numpy", "altair", "pydantic", "yaml", "ipywidgets", "vl_convert", "lxml",
-                          "fitdecode", "jsonschema", "tornado", "jupyter_server", "voila", "psutil", "scipy")
+                          "fitdecode", "jsonschema", "tornado", "jupyter_server", "voila", "psutil", "scipy",
+                          "urllib.request", "http.client", "ssl", "asyncio", "sqlite3")
 
 _SCRIPT = r"""
 import json, os, sys

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from heavylegs_core.serve import server
-
 NAME = "app"
 HELP = "serve the workbook with Voila on 127.0.0.1 (default port 8866), landing page first"
 
@@ -32,6 +30,9 @@ def run(args: argparse.Namespace) -> int:
     import threading
     import webbrowser
 
+    from heavylegs_core.serve import (
+        server,  # Voila's launcher and the web stack: only for this command
+    )
 
     server.check_port(args.port)  # say so before the charts are prepared
     sys.stderr.write("heavylegs: preparing the charts (slow only the first time)...\n")

@@ -30,20 +30,26 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def empty_ratings() -> pd.DataFrame:
-    """An empty ratings table (``date``, ``heavy_legs`` 0-10, ``source``)."""
+_EMPTY: dict[str, pd.DataFrame] = {}
+
+
+def _template(name: str, dtypes: dict[str, str]) -> pd.DataFrame:
+    """A fresh empty table with these columns and dtypes: built once, then copied (copy-on-write)."""
     import pandas as pd
 
-    return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
-                         "heavy_legs": pd.Series(dtype="float64"),
-                         "source": pd.Series(dtype="object")})
+    if name not in _EMPTY:
+        _EMPTY[name] = pd.DataFrame({c: pd.Series(dtype=d) for c, d in dtypes.items()})
+    return _EMPTY[name].copy(deep=False)
+
+
+def empty_ratings() -> pd.DataFrame:
+    """An empty ratings table (``date``, ``heavy_legs`` 0-10, ``source``)."""
+    return _template("ratings", {"date": "datetime64[ns]", "heavy_legs": "float64", "source": "object"})
 
 
 def empty_assessments() -> pd.DataFrame:
     """An empty table of saved assessments (``date``, ``note``: the top contributor)."""
-    import pandas as pd
-
-    return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "note": pd.Series(dtype="object")})
+    return _template("assessments", {"date": "datetime64[ns]", "note": "object"})
 
 
 class Evidence(NamedTuple):

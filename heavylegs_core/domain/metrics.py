@@ -101,13 +101,13 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from heavylegs_core.base.errors import UserError
-from heavylegs_core.domain.profile import AthleteProfile
-from heavylegs_core.domain.records import with_loads
-from heavylegs_core.knowledge.metric_names import (  # noqa: F401  (re-exported)
+from heavylegs_core.base.metric_names import (  # noqa: F401  (re-exported)
     FLAG_METRICS,
     METRIC_COLUMNS,
     METRIC_UNITS,
 )
+from heavylegs_core.domain.profile import AthleteProfile
+from heavylegs_core.domain.records import with_loads
 
 CTL_DAYS = 42
 ATL_DAYS = 7

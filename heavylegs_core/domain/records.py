@@ -160,18 +160,29 @@ NIGHT_COLUMNS: tuple[str, ...] = NIGHT_SCHEMA.names
 _NUMERIC_SESSION = SESSION_SCHEMA.of_type("number")
 
 
-def empty_sessions() -> pd.DataFrame:
-    """An empty sessions table with the canonical columns and dtypes."""
+_EMPTY: dict[str, pd.DataFrame] = {}
+
+
+def _empty(schema: Schema) -> pd.DataFrame:
+    """A fresh empty canonical table: built once (building one is slow), then copied.
+
+    The copy is shallow; with pandas' copy-on-write a change to it never reaches the template.
+    """
     import pandas as pd
 
-    return normalise_sessions(pd.DataFrame(columns=list(SESSION_COLUMNS)))
+    if schema.kind not in _EMPTY:
+        _EMPTY[schema.kind] = _normalise(pd.DataFrame(columns=list(schema.names)), schema)
+    return _EMPTY[schema.kind].copy(deep=False)
+
+
+def empty_sessions() -> pd.DataFrame:
+    """An empty sessions table with the canonical columns and dtypes."""
+    return _empty(SESSION_SCHEMA)
 
 
 def empty_nights() -> pd.DataFrame:
     """An empty nights table with the canonical columns and dtypes."""
-    import pandas as pd
-
-    return normalise_nights(pd.DataFrame(columns=list(NIGHT_COLUMNS)))
+    return _empty(NIGHT_SCHEMA)
 
 
 def normalise_sessions(df: pd.DataFrame) -> pd.DataFrame:

@@ -62,10 +62,11 @@ def load_history(sources: Iterable[str | Path | Received], *, tz: str = "UTC",
                 if not rest:
                     continue
         paths.append(s.path if isinstance(s, Received) else s)
-    sessions, nights = empty_sessions(), empty_nights()
     skipped: dict[str, int] = {}
     warnings: list[str] = []
-    if paths:
+    if not paths:
+        sessions, nights = empty_sessions(), empty_nights()
+    else:
         try:
             res = load_sources(paths, tz, profile, progress=progress)
         except UserError as exc:
@@ -76,8 +77,6 @@ def load_history(sources: Iterable[str | Path | Received], *, tz: str = "UTC",
         sessions, nights, skipped, warnings = res.sessions, res.nights, dict(res.skipped), list(res.warnings)
         if names:  # records name an uploaded file as uploaded, not by its file in the upload's folder
             sessions, nights = _as_uploaded(sessions, names), _as_uploaded(nights, names)
-    if not paths and not label:
-        label = "Uploaded files"
     return History(sessions=sessions, nights=nights,
                    ratings=pd.concat(ratings, ignore_index=True) if ratings else empty_ratings(),
                    assessments=pd.concat(assessments, ignore_index=True) if assessments else empty_assessments(),

@@ -33,7 +33,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from heavylegs_core.knowledge.metric_names import FLAG_METRICS, METRIC_COLUMNS
+from heavylegs_core.base.metric_names import FLAG_METRICS, METRIC_COLUMNS
 
 KNOWLEDGE_FILES: tuple[str, ...] = (
     "causes.yaml",

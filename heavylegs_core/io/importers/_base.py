@@ -40,16 +40,6 @@ MAX_IN_MEMORY_BYTES = 1024**3
 Progress = Callable[[int, int, str], None]
 
 
-_EMPTY: dict[str, pd.DataFrame] = {}
-
-
-def _empty(kind: str) -> pd.DataFrame:
-    """A fresh empty canonical table (built once, then copied: building it is slow)."""
-    if kind not in _EMPTY:
-        _EMPTY[kind] = empty_sessions() if kind == "sessions" else empty_nights()
-    return _EMPTY[kind].copy(deep=False)  # copy-on-write (pandas 3): the template stays intact
-
-
 @dataclass
 class ImportResult:
     """What one or more files yielded.
@@ -59,8 +49,8 @@ class ImportResult:
     whose first part was kept).
     """
 
-    sessions: pd.DataFrame = field(default_factory=lambda: _empty("sessions"))
-    nights: pd.DataFrame = field(default_factory=lambda: _empty("nights"))
+    sessions: pd.DataFrame = field(default_factory=empty_sessions)
+    nights: pd.DataFrame = field(default_factory=empty_nights)
     skipped: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
