@@ -52,7 +52,7 @@ def dashboard_notebook(athlete: str, *, bundle_over_websocket: bool = False) -> 
     nb = nbformat.v4.new_notebook()
     off = "from heavylegs_core.views import chart_widget\nchart_widget.publish_chart_js = lambda: None\n" if bundle_over_websocket else ""
     nb.cells = [nbformat.v4.new_code_cell(
-        f"{off}from heavylegs_core.apps.dashboard import dashboard_app\ndashboard_app(athlete={athlete!r})")]
+        f"{off}from heavylegs_core.apps.dashboard.view import dashboard_app\ndashboard_app(athlete={athlete!r})")]
     return nb
 
 

@@ -49,7 +49,10 @@ from heavylegs_core.domain.model import engine
 _OLD_RUNNER = r"""
 import json, sys
 from heavylegs_core.knowledge import load_knowledge
-from heavylegs_core.domain.model import assess
+try:  # the layout since issue 22
+    from heavylegs_core.domain.model import assess
+except ImportError:  # an older revision
+    from heavylegs_core.model import assess
 kb = load_knowledge()
 opts = {q.id: (set(q.option_ids()) if q.type == "single" else None, q.min, q.max) for q in kb.questions}
 out = []

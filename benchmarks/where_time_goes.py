@@ -35,9 +35,9 @@ from _browser import CHROMIUM_ARGS, chromium, served
 
 APPS = {
     "baseline.ipynb": ("import ipywidgets as w", "w.Button(description='ok')"),
-    "landing.ipynb": ("from heavylegs_core.apps.landing import landing_app", "landing_app()"),
-    "assessment.ipynb": ("from heavylegs_core.apps.assessment import assessment_app", "assessment_app()"),
-    "dashboard.ipynb": ("from heavylegs_core.apps.dashboard import dashboard_app", "dashboard_app()"),
+    "landing.ipynb": ("from heavylegs_core.apps.landing.view import landing_app", "landing_app()"),
+    "assessment.ipynb": ("from heavylegs_core.apps.assessment.view import assessment_app", "assessment_app()"),
+    "dashboard.ipynb": ("from heavylegs_core.apps.dashboard.view import dashboard_app", "dashboard_app()"),
 }
 
 
