@@ -31,6 +31,7 @@ for name in json.loads(sys.argv[2]):
         try:
             __import__(name)
             got = sorted(h for h in heavy if h in sys.modules)
+            got += sorted(m for m in sys.modules if m.startswith("heavylegs_core"))
         except BaseException as exc:  # reported, not hidden (SystemExit included)
             got = {"error": f"{type(exc).__name__}: {exc}"}
         os.write(w, json.dumps(got).encode())
@@ -47,7 +48,8 @@ print(json.dumps(out))
 
 
 def heavy_closure(modules: list[str]) -> dict[str, set[str]]:
-    """For each module, the :data:`HEAVY` libraries its import loads (each in a fresh forked interpreter)."""
+    """For each module, the :data:`HEAVY` libraries and the heavylegs_core modules its import loads
+    (each in a fresh forked interpreter)."""
     done = subprocess.run([sys.executable, "-c", _SCRIPT, json.dumps(HEAVY), json.dumps(modules)],
                           capture_output=True, text=True, timeout=600, check=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])

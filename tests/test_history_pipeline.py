@@ -23,7 +23,7 @@ from heavylegs_core.domain.metrics import daily_metrics
 from heavylegs_core.domain.model import Assessment, engine
 from heavylegs_core.domain.profile import AthleteProfile
 from heavylegs_core.domain.records import empty_nights, normalise_sessions
-from heavylegs_core.io.history import load_history, sample_history, stored_history
+from heavylegs_core.io.history import load_history, sample_history
 from heavylegs_core.io.importers import load_sources
 from heavylegs_core.io.store import open_store
 from heavylegs_core.io.uploads import Received
@@ -100,11 +100,11 @@ def test_the_sample_athlete_is_loaded_one_way() -> None:
         sample_history("p99")
 
 
-def test_stored_history_uses_the_stored_profile(tmp_path: Path) -> None:
+def test_the_stored_history_uses_the_stored_profile(tmp_path: Path) -> None:
     with open_store(tmp_path / "a.sqlite3") as s:
         s.add_athlete("Ann", profile={"sleep_need_h": 9.0})
         s.add_history("Ann", sample_history("p01").sessions, empty_nights())
-        h = stored_history(s, "Ann", answers={"sex": "female"})
+        h = s.history("Ann", answers={"sex": "female"})
     assert h.profile == AthleteProfile(sleep_need_h=9.0, sex="female")
     assert len(h.sessions) == len(sample_history("p01").sessions)
 

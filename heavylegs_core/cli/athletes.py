@@ -249,7 +249,6 @@ def _parse_choices(values: list[str], result: dict[str, Any]) -> list[tuple[str,
 
 def _assess(store: Store, args: argparse.Namespace) -> None:
     from heavylegs_core.domain.model import DEFAULT_EMERGENCY_NUMBER, assess, engine
-    from heavylegs_core.io.history import stored_history
 
     a = store.athlete(args.name)
     as_of = args.as_of or _today()
@@ -268,7 +267,7 @@ def _assess(store: Store, args: argparse.Namespace) -> None:
         if not flag_ids & given.keys():
             sys.stderr.write("heavylegs: warning: no warning-sign answers given: they are not carried over from "
                              "the last assessment, so ask them again (--answers)\n")
-    history = stored_history(store, a.name, answers=answers)
+    history = store.history(a.name, answers=answers)
     metrics = history.evidence(as_of).row if history.has_training(as_of) else None
     result = assess(answers, metrics, profile=history.profile, as_of=as_of,
                     emergency_number=args.emergency_number or DEFAULT_EMERGENCY_NUMBER, where=where)
@@ -281,7 +280,6 @@ def _assess(store: Store, args: argparse.Namespace) -> None:
 
 def _report(store: Store, args: argparse.Namespace) -> None:
     from heavylegs_core.domain.model import Assessment, engine
-    from heavylegs_core.io.history import stored_history
     from heavylegs_core.views.report import report_page
 
     a = store.athlete(args.name)
@@ -301,7 +299,7 @@ def _report(store: Store, args: argparse.Namespace) -> None:
         sys.stderr.write("heavylegs: warning: --emergency-number is not used: the report shows the assessment "
                          "as it was saved, with the number its advice named then\n")
     html = report_page(saved.answers, Assessment.from_dict(saved.result),
-                       history=stored_history(store, a.name, answers=saved.answers, label="stored history"),
+                       history=store.history(a.name, answers=saved.answers, label="stored history"),
                        athlete=a.name, question_text={q.id: q.text for q in engine().kb.questions})
     write_output(args.out, html)
     sys.stdout.write(f"Report of {a.name}'s assessment of {saved.as_of} written to {args.out}.\n")

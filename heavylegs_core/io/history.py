@@ -1,12 +1,13 @@
 """Where a :class:`~heavylegs_core.domain.history.History` comes from: files, uploads, the
-bundled sample, the athlete store. ONE function per origin, and one of them,
+bundled sample (here) and the athlete store (:meth:`~heavylegs_core.io.store.Store.history`). ONE function
+per origin, and one of them,
 :func:`load_history`, for every file anyone gives (command line or upload).
 
 - :func:`load_history`: training and sleep files, folders and zips
   (:func:`heavylegs_core.io.importers.load_sources`), plus, from uploads, heavy-legs
   ratings (CSV) and saved assessments (JSON) for the dashboard's markers;
 - :func:`sample_history`: a bundled PMData participant (session RPE and Fitbit sleep);
-- :func:`stored_history`: an athlete's records in the store, with the stored profile.
+- :meth:`heavylegs_core.io.store.Store.history`: an athlete's records in the store, with the stored profile.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from heavylegs_core.base.errors import UserError
 from heavylegs_core.base.paths import pmdata_file, pmdata_participants
-from heavylegs_core.domain.coach import athlete_profile
 from heavylegs_core.domain.history import History, empty_assessments, empty_ratings
 from heavylegs_core.domain.profile import AthleteProfile
 from heavylegs_core.domain.records import empty_nights, empty_sessions
@@ -25,7 +25,6 @@ from heavylegs_core.io.uploads import Received, shown_where
 
 if TYPE_CHECKING:
     from heavylegs_core.io.importers import Progress
-    from heavylegs_core.io.store import Store
 
 #: The bundled PMData files a sample athlete is made of: session RPE log and Fitbit sleep.
 SAMPLE_FILES: tuple[str, ...] = ("srpe.csv", "sleep.json")
@@ -127,14 +126,3 @@ def sample_history(participant: str) -> History:
     if participant not in pmdata_participants():
         raise UserError(f"unknown sample athlete {participant!r}", where="sample")
     return load_history([pmdata_file(participant, n) for n in SAMPLE_FILES], label=f"PMData {participant} (real data)")
-
-
-def stored_history(store: Store, name: str, *, answers: Mapping[str, Any] | None = None,
-                   label: str | None = None) -> History:
-    """An athlete's stored sessions and nights, with the stored profile (sex and age from ``answers``
-    where the profile has none: :func:`heavylegs_core.domain.coach.athlete_profile`)."""
-    a = store.athlete(name)
-    sessions = store.sessions(name)
-    return History(sessions=sessions, nights=store.nights(name), profile=athlete_profile(a, answers),
-                   label=label if label is not None else f"{a.name}'s records ({len(sessions)} sessions)")
-

@@ -42,13 +42,20 @@ from typing import TYPE_CHECKING, Any, Self
 
 from heavylegs_core.base.errors import Problem, StorageError, UserError, storage_error
 from heavylegs_core.base.paths import NOTEBOOKS_DIR, user_data_dir
-from heavylegs_core.domain.coach import Athlete, DueRecheck, RosterRow, SavedAssessment
+from heavylegs_core.domain.coach import (
+    Athlete,
+    DueRecheck,
+    RosterRow,
+    SavedAssessment,
+    athlete_profile,
+)
 from heavylegs_core.domain.duplicates import (
     DUP_START_MIN,
     SessionFacts,
     same_session,
     start_seconds,
 )
+from heavylegs_core.domain.history import History
 from heavylegs_core.domain.profile import AthleteProfile
 from heavylegs_core.domain.records import (
     NIGHT_SCHEMA,
@@ -396,11 +403,19 @@ class Store:
         """An athlete's nights as a canonical table (interfaces.md section 2)."""
         import pandas as pd
 
-
         rows = self.night_rows(name)
         if not rows:
             return empty_nights()
         return normalise_nights(pd.DataFrame(rows).assign(kind="night"))
+
+    def history(self, name: str, *, answers: Mapping[str, Any] | None = None, label: str | None = None) -> History:
+        """An athlete's stored sessions and nights as a :class:`~heavylegs_core.domain.history.History`,
+        with the stored profile (sex and age from ``answers`` where the profile has none:
+        :func:`heavylegs_core.domain.coach.athlete_profile`)."""
+        a = self.athlete(name)
+        sessions = self.sessions(name)
+        return History(sessions=sessions, nights=self.nights(name), profile=athlete_profile(a, answers),
+                       label=label if label is not None else f"{a.name}'s records ({len(sessions)} sessions)")
 
     # -- assessments
     def save_assessment(self, name: str, answers: Mapping[str, Any], result: Assessment | Mapping[str, Any], *,

@@ -27,7 +27,6 @@ from heavylegs_core.knowledge import (
     load_knowledge,
 )
 from heavylegs_core.views.html import esc, quote
-from heavylegs_core.views.report import report_page, session_payload
 
 UNITS = ("km", "miles")
 MAX_NAME = 80
@@ -254,6 +253,9 @@ class AssessmentModel:
     # ----------------------------------------------------------------- keep and resume
     def payload(self) -> dict[str, Any]:
         """Answers and results as one JSON-ready document (the download to resume from)."""
+        # the report's code: only for downloads
+        from heavylegs_core.views.report import session_payload
+
         result = self.result or self.assess()
         doc = session_payload(self.answers, result, athlete=self.name, summary=self.history_summary())
         doc["athlete_details"] = {"units": self.units, "country": self.country}
@@ -261,6 +263,9 @@ class AssessmentModel:
 
     def report(self) -> str:
         """The printable report (HTML) of the current result, with the history's charts inline."""
+        # the report's code: only for downloads
+        from heavylegs_core.views.report import report_page
+
         return report_page(self.answers, self.assess(), history=self.history, athlete=self.name,
                            question_text={q.id: q.text for q in self.kb.questions}, unit=self.unit)
 

@@ -22,13 +22,11 @@ from heavylegs_core.apps.assessment.model import (
     Step,
     parse_number,
 )
-from heavylegs_core.apps.dashboard.view import dashboard_app
 from heavylegs_core.base.errors import UserError
 from heavylegs_core.base.paths import pmdata_participants
 from heavylegs_core.domain.history import History
 from heavylegs_core.domain.model import Assessment
 from heavylegs_core.domain.profile import AthleteProfile
-from heavylegs_core.io.history import load_history, sample_history
 from heavylegs_core.io.uploads import Received, safe_filename
 from heavylegs_core.knowledge import ATHLETE_QUESTIONS, DONT_KNOW, Knowledge, Question
 from heavylegs_core.views.chart_widget import offline_chart
@@ -400,6 +398,9 @@ class AssessmentApp(widgets.VBox):
 
     # ----------------------------------------------------------------- history
     def _sample_changed(self, change: dict) -> None:
+        # the importers: only once a history is wanted
+        from heavylegs_core.io.history import sample_history
+
         pid = change["new"]
         self.set_history(None if pid is None else sample_history(pid))
 
@@ -423,6 +424,9 @@ class AssessmentApp(widgets.VBox):
 
     def _show_dashboard(self, _: Any = None) -> None:
         """Show this athlete's history in the load and sleep dashboard, below the summary."""
+        # another app: only when asked for
+        from heavylegs_core.apps.dashboard.view import dashboard_app
+
         if self.model.history is None:
             raise UserError("load a history first (upload files or pick a sample athlete)", where="history")
         self.dashboard_box.children = (dashboard_app(history=self.model.history, profile=self.profile()),)
@@ -481,6 +485,9 @@ def import_received(files: list[Received], bar: widgets.IntProgress, *, tz: str 
                     profile: AthleteProfile | None = None, extras: bool = False) -> History:
     """The :class:`History` of uploaded files (:func:`heavylegs_core.io.history.load_history`),
     with the import's progress shown in ``bar`` while it runs."""
+    # the importers: only once files arrived
+    from heavylegs_core.io.history import load_history
+
     def progress(done: int, total: int, _label: str) -> None:
         bar.max = max(total, 1)
         bar.value = min(done, bar.max)

@@ -36,13 +36,10 @@ from heavylegs_core.domain.coach import (
 from heavylegs_core.domain.history import History
 from heavylegs_core.domain.model import Assessment, is_shown
 from heavylegs_core.domain.profile import AthleteProfile
-from heavylegs_core.io.history import stored_history
-from heavylegs_core.io.portable import dumps, export_document, import_bytes
 from heavylegs_core.io.store import FOLLOWUP_RESPONSES, Store, default_path, open_store
 from heavylegs_core.io.uploads import Received, safe_filename, size_text
 from heavylegs_core.knowledge import Knowledge, load_knowledge
 from heavylegs_core.views.html import esc
-from heavylegs_core.views.report import report_page
 
 #: Largest portable file accepted from the browser (bytes, as uploaded).
 #: Largest portable file read (bytes): the whole document is parsed and checked in memory.
@@ -338,7 +335,7 @@ class RosterModel:
             if followup is not None:
                 prefill, last = s.followup_answers(name, followup, self.today)
                 self.previous_uid = last.uid
-            history = stored_history(s, name)
+            history = s.history(name)
         for k in ("sex", "age"):
             if a.profile.get(k) is not None and k not in prefill:
                 prefill[k] = a.profile[k]
@@ -400,11 +397,14 @@ class RosterModel:
 
     def report(self, uid: str | None) -> tuple[str, str]:
         """The printable report of a saved assessment as saved (HTML) and its download link (HTML)."""
+        # an action: the report's code only then
+        from heavylegs_core.views.report import report_page
+
         saved = self.saved_one(uid)
         if saved is None:
             raise UserError("choose an assessment first", where="report")
         with self.store() as s:
-            history = stored_history(s, saved.athlete, answers=saved.answers, label="stored history")
+            history = s.history(saved.athlete, answers=saved.answers, label="stored history")
         html = report_page(saved.answers, Assessment.from_dict(saved.result), history=history,
                            athlete=saved.athlete, question_text={q.id: q.text for q in self.kb.questions})
         filename = f"heavylegs-report-{safe_filename(saved.athlete)}-{saved.as_of}.html"
@@ -415,6 +415,9 @@ class RosterModel:
     # ----------------------------------------------------------------- portable file
     def export(self, *, all_athletes: bool) -> tuple[bytes, str]:
         """The records (the picked athlete, or everyone) as a portable file and its download link (HTML)."""
+        # an action: the portable file's code only then
+        from heavylegs_core.io.portable import dumps, export_document
+
         names = None if all_athletes else [self.require_athlete()]
         with self.store() as s:
             data = dumps(export_document(s, names), compress=True)
@@ -426,6 +429,9 @@ class RosterModel:
 
     def import_portable(self, files: list[Received]) -> str:
         """Import one uploaded portable file (checked completely first); returns a status line (HTML)."""
+        # an action: the portable file's code only then
+        from heavylegs_core.io.portable import import_bytes
+
         if len(files) != 1:
             raise UserError("import one portable file at a time", where="import")
         f = files[0]

@@ -81,10 +81,9 @@ from heavylegs_core.io.importers._base import (
     file_source,
     format_from_reader,
 )
-from heavylegs_core.io.importers._csv import looks_like_csv
+from heavylegs_core.io.importers._csv import looks_like_csv, no_usable_columns
 from heavylegs_core.io.importers.canonical import read_canonical, to_canonical_csv
 from heavylegs_core.io.importers.detectors import is_strava_csv
-from heavylegs_core.io.importers.tables import no_usable_columns
 from heavylegs_core.io.pmdata import read_srpe, read_wellness_sleep
 
 #: The skip reason counted for a session found in two sources and kept once.

@@ -87,6 +87,16 @@ def read_cells(src: Source) -> tuple[list[str], pd.DataFrame, np.ndarray]:
     return headers, body, rows
 
 
+def no_usable_columns(head: bytes, where: str) -> UserError:
+    """The error for a CSV none of whose columns heavylegs can use."""
+    cells = [c for c in header_cells(head) if c][:8]
+    found = ", ".join(repr(c) for c in cells) or "none"
+    return UserError(
+        f"this CSV has no usable columns (found {found}): a training CSV needs a date column "
+        "(date or start) and a duration column (duration_min, time) or a distance column "
+        "(distance_km)", where=where)
+
+
 def keyed_cells(src: Source) -> tuple[pd.DataFrame, np.ndarray]:
     """All cells as strings with the header keys as column names (first of a repeated name kept)."""
     headers, body, rows = read_cells(src)

@@ -61,8 +61,8 @@ from heavylegs_core.io.importers._csv import (
     cell_column,
     cell_numbers,
     generic_mapping,
-    header_cells,
     keyed_cells,
+    no_usable_columns,
 )
 from heavylegs_core.io.importers._csv import positions as _positions
 from heavylegs_core.io.importers._csv import read_cells as _read_cells
@@ -124,16 +124,6 @@ def _str(body: pd.DataFrame, col: int | None) -> pd.Series:
     if col is None:
         return pd.Series([None] * len(body), index=body.index, dtype="object")
     return body[col].where(body[col].str.strip() != "", None)
-
-
-def no_usable_columns(head: bytes, where: str) -> UserError:
-    """The error for a CSV none of whose columns heavylegs can use."""
-    cells = [c for c in header_cells(head) if c][:8]
-    found = ", ".join(repr(c) for c in cells) or "none"
-    return UserError(
-        f"this CSV has no usable columns (found {found}): a training CSV needs a date column "
-        "(date or start) and a duration column (duration_min, time) or a distance column "
-        "(distance_km)", where=where)
 
 
 # ----------------------------------------------------------------- generic
