@@ -12,7 +12,8 @@ import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
-from heavylegs_core.apps.lessons.common import PMDATA_ATTRIBUTION, note_html
+from heavylegs_core.apps.lessons.athlete_picker import athlete_picker_app
+from heavylegs_core.apps.lessons.common import note_html
 from heavylegs_core.apps.lessons.fitness_fatigue import model
 from heavylegs_core.apps.lessons.fitness_fatigue.model import (
     QUESTIONS,
@@ -101,18 +102,7 @@ def athlete_chart(participant: str) -> alt.LayerChart:
 
 def athlete_app(participant: str = REAL_ATHLETE) -> widgets.VBox:
     """The same three curves on a real athlete; a dropdown picks the participant."""
-    errors = ErrorBox()
-    pick = widgets.Dropdown(options=pmdata_participants(), value=participant, description="PMData athlete",
-                            style={"description_width": "initial"})
-    chart = offline_chart(athlete_chart(participant))
-
-    @reports_errors(errors)
-    def on_pick(change: dict) -> None:
-        chart.chart = athlete_chart(change["new"])
-
-    pick.observe(on_pick, names="value")
-    root = app_root([pick, chart, errors, widgets.HTML(note_html(PMDATA_ATTRIBUTION))], name="lesson-athlete")
-    return mark_ready(root)
+    return athlete_picker_app(athlete_chart, pmdata_participants(), participant)
 
 
 def quiz_app() -> widgets.VBox:

@@ -13,7 +13,8 @@ import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
-from heavylegs_core.apps.lessons.common import PMDATA_ATTRIBUTION, note_html
+from heavylegs_core.apps.lessons.athlete_picker import athlete_picker_app
+from heavylegs_core.apps.lessons.common import note_html
 from heavylegs_core.apps.lessons.monotony import model
 from heavylegs_core.apps.lessons.monotony.model import (
     ATHLETES,
@@ -117,18 +118,7 @@ def athlete_chart(participant: str) -> alt.VConcatChart:
 
 def athlete_app(participant: str = DEFAULT_ATHLETE) -> widgets.VBox:
     """A real athlete's intensity mix and weekly monotony; a dropdown picks the participant."""
-    errors = ErrorBox()
-    pick = widgets.Dropdown(options=ATHLETES, value=participant, description="PMData athlete",
-                            style={"description_width": "initial"})
-    chart = offline_chart(athlete_chart(participant))
-
-    @reports_errors(errors)
-    def on_pick(change: dict) -> None:
-        chart.chart = athlete_chart(change["new"])
-
-    pick.observe(on_pick, names="value")
-    return mark_ready(app_root([pick, chart, errors, widgets.HTML(note_html(PMDATA_ATTRIBUTION))],
-                               name="lesson-athlete"))
+    return athlete_picker_app(athlete_chart, ATHLETES, participant)
 
 
 def quiz_app() -> widgets.VBox:
