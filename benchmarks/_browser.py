@@ -132,14 +132,24 @@ def served(notebooks: dict[str, nbformat.NotebookNode], *, preheat: bool = False
         extra = server.preheat_options([BASELINE, *notebooks], fill_delay=fill_delay) if preheat else []
         if template is not None:
             extra.append(f"--VoilaConfiguration.template={template}")
-        proc = subprocess.Popen(server.voila_command(port, notebooks=folder, extra=extra), cwd=PROJECT_ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            server.wait_until_up(f"http://{server.HOST}:{port}/", proc)
-            yield f"http://{server.HOST}:{port}/voila/render/", psutil.Process(proc.pid)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+        with running(server.voila_command(port, notebooks=folder, extra=extra), port) as got:
+            yield got
+
+
+@contextlib.contextmanager
+def running(command: list[str], port: int, *, cwd: Path = PROJECT_ROOT, env: dict[str, str] | None = None,
+            up_path: str = "") -> Iterator[tuple[str, psutil.Process]]:
+    """A server started with ``command`` on ``port``, once ``up_path`` answers: (render URL prefix, process).
+
+    Stopped (and waited for) on leaving, whatever happened inside.
+    """
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        server.wait_until_up(f"http://{server.HOST}:{port}/{up_path}", proc)
+        yield f"http://{server.HOST}:{port}/voila/render/", psutil.Process(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def kernel_rss(voila: psutil.Process, before: set[int]) -> float:

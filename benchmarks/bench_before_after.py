@@ -134,20 +134,14 @@ def bench_cli(trees: dict[str, Path], rounds: int) -> dict[str, dict[str, list[f
 @contextlib.contextmanager
 def app_server(tree: Path, data: Path) -> Iterator[tuple[str, object]]:
     """``heavylegs app`` of ``tree`` (no preheated kernels) on a free port: (render URL prefix, process)."""
-    import psutil
+    from _browser import running
 
     from heavylegs_core.serve import server
 
     port = server.free_port()
-    proc = subprocess.Popen([PY, "-m", "heavylegs_core.cli", "app", "--no-browser", "--no-preheat", "--port",
-                             str(port)], cwd=tree, env=environment(tree, data),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        server.wait_until_up(f"http://{server.HOST}:{port}/voila/tree/", proc)
-        yield f"http://{server.HOST}:{port}/voila/render/", psutil.Process(proc.pid)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with running([PY, "-m", "heavylegs_core.cli", "app", "--no-browser", "--no-preheat", "--port", str(port)], port,
+                 cwd=tree, env=environment(tree, data), up_path="voila/tree/") as got:
+        yield got
 
 
 def bench_apps(trees: dict[str, Path], rounds: int) -> dict[str, dict[str, list[float]]]:

@@ -92,7 +92,7 @@ def _fmt(v: float, spec: str) -> str:
 
 
 def period_summary(metrics: pd.DataFrame, ratings: pd.DataFrame, period: tuple[pd.Timestamp, pd.Timestamp] | None,
-                   *, unit: str = "km", acwr_kind: str = "uncoupled", sleep_need_h: float = 8.0,
+                   *, unit: str = "km", acwr_kind: str = "uncoupled", sleep_need_h: float = DEFAULT_SLEEP_NEED_H,
                    assessments: pd.DataFrame | None = None) -> pd.DataFrame:
     """The numbers of a period, from the DAILY metrics table (whatever the chart's resolution).
 

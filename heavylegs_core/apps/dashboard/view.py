@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from heavylegs_core.apps.dashboard.model import (
+    DEFAULT_SLEEP_NEED_H,
     DashboardModel,
     status_html,
     summary_view,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:  # pandas, the metrics and the charts load on first use (a cac
 
 
 def dashboard_view(history: History, *, acwr_kind: str = "uncoupled", unit: str = "km",
-                   sleep_need_h: float = 8.0, notes: Sequence[str] = ()) -> dict[str, Any]:
+                   sleep_need_h: float = DEFAULT_SLEEP_NEED_H, notes: Sequence[str] = ()) -> dict[str, Any]:
     """What the app draws for one history, as JSON-able values (so it can be cached).
 
     ``spec``: the Vega-Lite spec of :func:`heavylegs_core.views.charts.dashboard_chart`;

@@ -429,8 +429,3 @@ def json_number(value: object, where: str, row: int, field: str) -> float:
         except ValueError:
             raise UserError(Problem(f"field {field} holds {value!r}, not a number", where, row)) from None
     return float(value)
-
-
-def first_row(mask: np.ndarray) -> int:
-    """Index of the first True in ``mask``."""
-    return int(np.flatnonzero(mask)[0])
